@@ -1,0 +1,147 @@
+package org.mhero.boot;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.flywaydb.core.Flyway;
+import org.mhero.config.ErrorSettings;
+import org.mhero.config.IhrisSettings;
+import org.mhero.config.Pid;
+import org.mhero.ihris.FhirClientFactory;
+import org.mhero.ihris.IhrisSync;
+import org.mhero.ihris.PractitionerMapper;
+import org.mhero.phone.PhoneNormalizer;
+import org.mhero.store.SyncStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Creates, configures and starts mHero's CamelContext. Blueprint creates this bean with the DataSource and the
+ * {@code org.mhero.*} PIDs ({@code init-method="start"}, {@code destroy-method="stop"}) and re-creates it when a PID
+ * changes; tests create it directly. A flow whose configuration is invalid is not loaded, and each problem is logged
+ * with its PID and key; the other flows start.
+ */
+public class MheroContext {
+    private static final Logger LOG = LoggerFactory.getLogger(MheroContext.class);
+
+    private DataSource dataSource;
+    private Map<String, ?> configuration = Map.of();
+    private String name = "mhero";
+    private DefaultCamelContext camel;
+    private final List<Pid.Problem> problems = new ArrayList<>();
+    private final List<String> loadedFlows = new ArrayList<>();
+
+    public void setDataSource(DataSource dataSource) { this.dataSource = dataSource; }
+
+    /** PID name → its properties (a {@code Dictionary}/{@code Map} as blueprint's cm-properties gives it). */
+    public void setConfiguration(Map<String, ?> configuration) { this.configuration = configuration; }
+
+    public void setName(String name) { this.name = name; }
+
+    public CamelContext getCamelContext() { return camel; }
+    public List<Pid.Problem> getProblems() { return List.copyOf(problems); }
+    public List<String> getLoadedFlows() { return List.copyOf(loadedFlows); }
+
+    public void start() throws Exception {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        ClassLoader bundle = MheroContext.class.getClassLoader();
+        t.setContextClassLoader(bundle);
+        try {
+            long t0 = System.nanoTime();
+            migrate();
+            camel = new DefaultCamelContext();
+            camel.getCamelContextExtension().setName(name);
+            camel.setApplicationContextClassLoader(bundle);
+            Registry registry = camel.getRegistry();
+            registry.bind("dataSource", dataSource);
+
+            Properties props = new Properties();
+            List<String> routeFiles = new ArrayList<>();
+
+            Pid errorsPid = pid(ErrorSettings.PID);
+            ErrorSettings errors = ErrorSettings.from(errorsPid);
+            if (!report(errorsPid, "the default retry policy")) {
+                errors = new ErrorSettings(3, 1000, 2.0, 60_000);
+            }
+            props.setProperty("errors.redelivery.max", Integer.toString(errors.maxRedeliveries()));
+            props.setProperty("errors.redelivery.delay.ms", Long.toString(errors.initialDelayMs()));
+            props.setProperty("errors.redelivery.backoff.multiplier", Double.toString(errors.backoffMultiplier()));
+            props.setProperty("errors.redelivery.max.delay.ms", Long.toString(errors.maxDelayMs()));
+            routeFiles.add("camel/errors.xml");
+
+            SyncStore store = new SyncStore(dataSource);
+            Pid ihrisPid = pid(IhrisSettings.PID);
+            IhrisSettings ihris = IhrisSettings.from(ihrisPid);
+            if (report(ihrisPid, "ihris-sync is not started until it is fixed")) {
+                registry.bind("ihrisClient", FhirClientFactory.create(ihris));
+                registry.bind("ihrisSync", new IhrisSync(ihris, store,
+                        new PractitionerMapper(new PhoneNormalizer(ihris.phoneRegion()), ihris.jobSystem())));
+                props.setProperty("ihris.sync.enabled", Boolean.toString(ihris.syncEnabled()));
+                props.setProperty("ihris.sync.on.start", Boolean.toString(ihris.syncEnabled() && ihris.syncOnStart()));
+                props.setProperty("ihris.sync.cron.uri", ihris.cronForUri());
+                routeFiles.add("camel/ihris-sync.xml");
+                loadedFlows.add("ihris-sync");
+            }
+
+            camel.getPropertiesComponent().setInitialProperties(props);
+            var loader = PluginHelper.getRoutesLoader(camel);
+            for (String file : routeFiles) {
+                loader.loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "classpath:" + file));
+            }
+            camel.start();
+            LOG.info("mHero CamelContext '{}' started in {} ms with flows {} ({} routes); {} configuration problem(s)",
+                    name, (System.nanoTime() - t0) / 1_000_000, loadedFlows, camel.getRoutes().size(), problems.size());
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    public void stop() {
+        if (camel != null) {
+            camel.stop();
+            LOG.info("mHero CamelContext '{}' stopped", name);
+            camel = null;
+        }
+    }
+
+    private void migrate() {
+        Flyway.configure(MheroContext.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    private Pid pid(String name) {
+        Object raw = configuration.get(name);
+        Map<Object, Object> values = new HashMap<>();
+        if (raw instanceof Map<?, ?> m) m.forEach(values::put);
+        else if (raw instanceof java.util.Dictionary<?, ?> d) {
+            for (var keys = d.keys(); keys.hasMoreElements(); ) {
+                Object k = keys.nextElement();
+                values.put(k, d.get(k));
+            }
+        }
+        return new Pid(name, values);
+    }
+
+    /** Logs every problem of a PID at ERROR; true when there is none. */
+    private boolean report(Pid pid, String consequence) {
+        if (pid.ok()) return true;
+        for (Pid.Problem p : pid.problems()) {
+            problems.add(p);
+            LOG.error("Invalid configuration {}: {}; {}", p.pid(), p.key() + " " + p.message(), consequence);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,256 @@
+package org.mhero.ihris;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.Location;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Resource;
+import org.mhero.config.IhrisSettings;
+import org.mhero.store.SyncStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The stage bean of the {@code ihris-sync} routes: the routes fetch FHIR pages through camel-fhir, this bean turns each
+ * page into stored health workers. Decisions live in {@link PractitionerMapper}, {@link LocationHierarchy} and
+ * {@link SyncStore}; this class only holds the state of one run ({@link Run}) between pages.
+ */
+public final class IhrisSync {
+    private static final Logger LOG = LoggerFactory.getLogger(IhrisSync.class);
+    public static final String RUN = "mheroIhrisRun";
+    static final String WM_PRACTITIONER = "ihris:Practitioner";
+    static final String WM_ROLE = "ihris:PractitionerRole";
+
+    private final IhrisSettings settings;
+    private final SyncStore store;
+    private final PractitionerMapper mapper;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    /** The state of one sync run, carried between pages in an exchange property. */
+    public static final class Run {
+        final long id;
+        final long startedNanos = System.nanoTime();
+        final Instant practitionerWatermark;
+        final Instant roleWatermark;
+        Instant serverStart;
+        LocationHierarchy locations;
+        Map<String, Long> facilityIds = Map.of();
+        JobCatalog jobs = JobCatalog.empty();
+        Instant rolePageMax;
+        int pages, seen, created, updated, unchanged, unreachable;
+
+        Run(long id, Instant practitionerWatermark, Instant roleWatermark) {
+            this.id = id;
+            this.practitionerWatermark = practitionerWatermark;
+            this.roleWatermark = roleWatermark;
+        }
+
+        public int created() { return created; }
+        public int updated() { return updated; }
+        public int unchanged() { return unchanged; }
+        public int seen() { return seen; }
+        public int pages() { return pages; }
+    }
+
+    public IhrisSync(IhrisSettings settings, SyncStore store, PractitionerMapper mapper) {
+        this.settings = settings;
+        this.store = store;
+        this.mapper = mapper;
+    }
+
+    /** Starts a run, or returns null when one is already running on this node (the routes then stop). */
+    public Run begin() throws SQLException {
+        if (!running.compareAndSet(false, true)) {
+            LOG.info("ihris-sync is already running; this trigger is skipped");
+            return null;
+        }
+        try {
+            Run run = new Run(store.startRun("ihris"), store.watermark(WM_PRACTITIONER), store.watermark(WM_ROLE));
+            run.locations = new LocationHierarchy(settings.jurisdictionLevels());
+            LOG.info("ihris-sync run {} started (practitioners since {}, roles since {})", run.id,
+                    run.practitionerWatermark == null ? "the beginning" : run.practitionerWatermark,
+                    run.roleWatermark == null ? "the beginning" : run.roleWatermark);
+            return run;
+        } catch (SQLException | RuntimeException e) {
+            running.set(false);
+            throw e;
+        }
+    }
+
+    public String locationSearchUrl() {
+        return "Location?_count=" + settings.pageSize();
+    }
+
+    public String jobCodeSystemUrl() {
+        return "CodeSystem?url=" + settings.jobSystem();
+    }
+
+    public Bundle collectLocations(@Body Bundle page, @ExchangeProperty(RUN) Run run) {
+        noteServerTime(page, run);
+        for (Bundle.BundleEntryComponent e : page.getEntry()) {
+            if (e.getResource() instanceof Location l) run.locations.add(l);
+        }
+        return page;
+    }
+
+    public void storeLocations(@ExchangeProperty(RUN) Run run) throws SQLException {
+        run.facilityIds = store.storeLocations(PractitionerMapper.REGISTRY, run.locations.resolve());
+        LOG.info("ihris-sync run {}: {} locations", run.id, run.locations.size());
+    }
+
+    public void loadJobs(@Body Bundle page, @ExchangeProperty(RUN) Run run) {
+        CodeSystem cs = null;
+        for (Bundle.BundleEntryComponent e : page.getEntry()) if (e.getResource() instanceof CodeSystem c) cs = c;
+        run.jobs = JobCatalog.from(cs, settings.cadreProperty());
+        if (cs == null) LOG.warn("ihris-sync run {}: job CodeSystem {} not found; cadre stays empty", run.id, settings.jobSystem());
+    }
+
+    public String practitionerSearchUrl(@ExchangeProperty(RUN) Run run) {
+        StringBuilder url = new StringBuilder("Practitioner?_sort=_lastUpdated&_count=").append(settings.pageSize())
+                .append("&_revinclude=PractitionerRole:practitioner");
+        if (run.practitionerWatermark != null) url.append("&_lastUpdated=ge").append(run.practitionerWatermark);
+        return url.toString();
+    }
+
+    /** Maps and stores one page of practitioners (with their roles included); advances the Practitioner watermark. */
+    public Bundle storePractitionerPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
+        noteServerTime(page, run);
+        store(page, run, WM_PRACTITIONER, maxUpdated(page, Practitioner.class, true));
+        return page;
+    }
+
+    /** Null when roles have never been synced: the first full run covers them (see {@link #finish}). */
+    public String roleSearchUrl(@ExchangeProperty(RUN) Run run) {
+        if (run.roleWatermark == null) return null;
+        return "PractitionerRole?_sort=_lastUpdated&_count=" + settings.pageSize() + "&_lastUpdated=ge" + run.roleWatermark;
+    }
+
+    /** From a page of changed roles: the search for their practitioners (with all their roles), or null if none. */
+    public String practitionersOfRoles(@Body Bundle rolePage, @ExchangeProperty(RUN) Run run) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Bundle.BundleEntryComponent e : rolePage.getEntry()) {
+            if (e.getResource() instanceof PractitionerRole r && r.hasPractitioner()) {
+                String id = r.getPractitioner().getReferenceElement().getIdPart();
+                if (id != null) ids.add(id);
+            }
+        }
+        run.rolePageMax = maxUpdated(rolePage, PractitionerRole.class, false);
+        if (ids.isEmpty()) {
+            advanceRoleWatermarkOnly(run);
+            return null;
+        }
+        return "Practitioner?_id=" + String.join(",", ids) + "&_count=" + ids.size() + "&_revinclude=PractitionerRole:practitioner";
+    }
+
+    public void storeRolePractitioners(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
+        store(page, run, WM_ROLE, run.rolePageMax);
+    }
+
+    private void advanceRoleWatermarkOnly(Run run) {
+        try {
+            if (run.rolePageMax != null) store.storePage(List.of(), run.facilityIds, WM_ROLE, run.rolePageMax);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void store(Bundle page, Run run, String watermarkSource, Instant pageMax) throws SQLException {
+        Map<String, List<PractitionerRole>> roles = new HashMap<>();
+        List<Practitioner> practitioners = new ArrayList<>();
+        for (Bundle.BundleEntryComponent e : page.getEntry()) {
+            Resource r = e.getResource();
+            if (r instanceof Practitioner p && isMatch(e)) practitioners.add(p);
+            else if (r instanceof PractitionerRole role && role.hasPractitioner()) {
+                roles.computeIfAbsent(role.getPractitioner().getReferenceElement().getIdPart(), k -> new ArrayList<>()).add(role);
+            }
+        }
+        Date today = new Date();
+        List<HealthWorkerRecord> records = new ArrayList<>(practitioners.size());
+        for (Practitioner p : practitioners) {
+            records.add(mapper.map(p, roles.getOrDefault(p.getIdElement().getIdPart(), List.of()), run.jobs, today));
+        }
+        SyncStore.PageResult r = store.storePage(records, run.facilityIds, watermarkSource, pageMax);
+        run.pages++;
+        run.seen += records.size();
+        run.created += r.created();
+        run.updated += r.updated();
+        run.unchanged += r.unchanged();
+        run.unreachable += r.unreachable();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("ihris-sync run {} page {}: {} practitioners, {} created, {} updated, {} unchanged", run.id, run.pages,
+                    records.size(), r.created(), r.updated(), r.unchanged());
+        }
+    }
+
+    /** A search without a next link is the last page: the routes stop the loop on a null body. */
+    public boolean hasNextPage(@Body Bundle page) {
+        return page != null && page.getLink(Bundle.LINK_NEXT) != null;
+    }
+
+    /** Ends the run: on the first full run, starts the role watermark at the run's start (server time). */
+    public Run finish(@ExchangeProperty(RUN) Run run) throws SQLException {
+        try {
+            if (run.roleWatermark == null) {
+                Instant start = run.serverStart != null ? run.serverStart : Instant.now().minus(Duration.ofMinutes(5));
+                store.storePage(List.of(), run.facilityIds, WM_ROLE, start);
+            }
+            store.finishRun(run.id, "ok", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable, null);
+            LOG.info("ihris-sync run {} finished in {} ms: {} pages, {} practitioners seen, {} created, {} updated, {} unchanged, {} without a usable phone",
+                    run.id, (System.nanoTime() - run.startedNanos) / 1_000_000, run.pages, run.seen, run.created,
+                    run.updated, run.unchanged, run.unreachable);
+            return run;
+        } finally {
+            running.set(false);
+        }
+    }
+
+    /** Records a failed run; the watermark stays at the last committed page, so the next run resumes there. */
+    public void fail(@ExchangeProperty(RUN) Run run, Exception cause) {
+        try {
+            if (run != null) {
+                store.finishRun(run.id, "failed", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable,
+                        cause == null ? null : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                LOG.error("ihris-sync run {} failed after {} pages ({} created, {} updated); the next run resumes from the last committed page: {}",
+                        run.id, run.pages, run.created, run.updated, cause == null ? "unknown" : cause.toString());
+            }
+        } catch (SQLException e) {
+            LOG.error("ihris-sync could not record the failure of run {}: {}", run.id, e.toString());
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private static void noteServerTime(Bundle page, Run run) {
+        if (run.serverStart == null && page.getMeta().getLastUpdated() != null) run.serverStart = page.getMeta().getLastUpdated().toInstant();
+    }
+
+    private static boolean isMatch(Bundle.BundleEntryComponent e) {
+        return !e.hasSearch() || !e.getSearch().hasMode() || e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH;
+    }
+
+    private static Instant maxUpdated(Bundle page, Class<? extends Resource> type, boolean matchesOnly) {
+        Instant max = null;
+        for (Bundle.BundleEntryComponent e : page.getEntry()) {
+            Resource r = e.getResource();
+            if (!type.isInstance(r) || (matchesOnly && !isMatch(e)) || r.getMeta().getLastUpdated() == null) continue;
+            Instant t = r.getMeta().getLastUpdated().toInstant();
+            if (max == null || t.isAfter(max)) max = t;
+        }
+        return max;
+    }
+}
