@@ -15,8 +15,12 @@ import java.util.regex.Pattern;
  * cannot be used is kept with its reason, never dropped.
  */
 public final class PhoneNormalizer {
-    /** Separators between several numbers in one value: '/', ',', ';', '|', '&' and the word "or"/"and". */
-    private static final Pattern SPLIT = Pattern.compile("\\s*(?:[/,;|&]|\\bor\\b|\\band\\b)\\s*", Pattern.CASE_INSENSITIVE);
+    /**
+     * Separators between several numbers in one value: ',', ';', '|', '&', the words "or"/"and", and '/' between digits
+     * (so "N/A" stays one value).
+     */
+    private static final Pattern SPLIT = Pattern.compile(
+            "\\s*(?:[,;|&]|(?<=[\\d)])\\s*/\\s*(?=[+(\\d])|\\bor\\b|\\band\\b)\\s*", Pattern.CASE_INSENSITIVE);
     private static final Pattern SEPARATORS = Pattern.compile("[\\s.\\-()\\[\\]]+");
     private static final Pattern DIALLABLE = Pattern.compile("\\+?[0-9]+");
 
