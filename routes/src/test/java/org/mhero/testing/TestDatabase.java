@@ -1,0 +1,85 @@
+package org.mhero.testing;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A throwaway database on the real local PostgreSQL (started by scripts/postgres.sh, or .ci/run): created with a
+ * unique name, dropped on close. Connection settings come from the mhero.test.pg.* system properties set by the POM.
+ */
+public final class TestDatabase implements AutoCloseable {
+    private final String adminUrl = System.getProperty("mhero.test.pg.url", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    private final String user = System.getProperty("mhero.test.pg.user", "mhero");
+    private final String password = System.getProperty("mhero.test.pg.password", "mhero");
+    private final String name = "mhero_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final PGSimpleDataSource ds = new PGSimpleDataSource();
+
+    public TestDatabase() {
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("No PostgreSQL for tests at " + adminUrl + " as " + user
+                    + ": run `bash scripts/postgres.sh` first (" + e.getMessage() + ")", e);
+        }
+        ds.setUrl(adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + name);
+        ds.setUser(user);
+        ds.setPassword(password);
+    }
+
+    public DataSource dataSource() { return ds; }
+    public String jdbcUrl() { return ds.getUrl(); }
+    public String name() { return name; }
+    public String user() { return user; }
+    public String password() { return password; }
+
+    public long count(String sql) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    public List<String> strings(String sql) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) out.add(rs.getString(1));
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /**
+     * A fingerprint of every row version of the registry tables: a transaction that writes a row (even with the same
+     * values) gives it a new xmin, so an unchanged fingerprint proves nothing was written.
+     */
+    public String rowVersions() {
+        return String.join(";", strings("""
+                select string_agg(t || ':' || x, ',' order by t, x) from (
+                  select 'hw' t, xmin::text x from health_worker union all
+                  select 'sl', xmin::text from source_link union all
+                  select 'ph', xmin::text from phone union all
+                  select 'lo', xmin::text from location union all
+                  select 'wm', xmin::text from sync_watermark) v"""));
+    }
+
+    @Override
+    public void close() {
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
