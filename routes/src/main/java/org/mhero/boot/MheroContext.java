@@ -52,12 +52,29 @@ public class MheroContext {
     public List<String> getLoadedFlows() { return List.copyOf(loadedFlows); }
 
     public void start() throws Exception {
+        long t0 = System.nanoTime();
+        build();
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(MheroContext.class.getClassLoader());
+        try {
+            camel.start();
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+        LOG.info("mHero CamelContext '{}' started in {} ms with flows {} ({} routes); {} configuration problem(s)",
+                name, (System.nanoTime() - t0) / 1_000_000, loadedFlows, camel.getRoutes().size(), problems.size());
+    }
+
+    /** Migrates the database and creates the configured, not yet started, CamelContext (tests start it themselves). */
+    public DefaultCamelContext build() throws Exception {
         Thread t = Thread.currentThread();
         ClassLoader previous = t.getContextClassLoader();
         ClassLoader bundle = MheroContext.class.getClassLoader();
         t.setContextClassLoader(bundle);
         try {
-            long t0 = System.nanoTime();
+            problems.clear();
+            loadedFlows.clear();
             migrate();
             camel = new DefaultCamelContext();
             camel.getCamelContextExtension().setName(name);
@@ -98,9 +115,7 @@ public class MheroContext {
             for (String file : routeFiles) {
                 loader.loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "classpath:" + file));
             }
-            camel.start();
-            LOG.info("mHero CamelContext '{}' started in {} ms with flows {} ({} routes); {} configuration problem(s)",
-                    name, (System.nanoTime() - t0) / 1_000_000, loadedFlows, camel.getRoutes().size(), problems.size());
+            return camel;
         } finally {
             t.setContextClassLoader(previous);
         }

@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class IhrisSync {
     private static final Logger LOG = LoggerFactory.getLogger(IhrisSync.class);
     public static final String RUN = "mheroIhrisRun";
-    static final String WM_PRACTITIONER = "ihris:Practitioner";
-    static final String WM_ROLE = "ihris:PractitionerRole";
+    private final String wmPractitioner;
+    private final String wmRole;
 
     private final IhrisSettings settings;
     private final SyncStore store;
@@ -71,6 +71,9 @@ public final class IhrisSync {
         this.settings = settings;
         this.store = store;
         this.mapper = mapper;
+        // watermarks belong to one server: pointing base.url at another iHRIS starts with a full sync
+        this.wmPractitioner = "ihris:Practitioner@" + settings.baseUrl();
+        this.wmRole = "ihris:PractitionerRole@" + settings.baseUrl();
     }
 
     /** Starts a run, or returns null when one is already running on this node (the routes then stop). */
@@ -80,7 +83,7 @@ public final class IhrisSync {
             return null;
         }
         try {
-            Run run = new Run(store.startRun("ihris"), store.watermark(WM_PRACTITIONER), store.watermark(WM_ROLE));
+            Run run = new Run(store.startRun("ihris"), store.watermark(wmPractitioner), store.watermark(wmRole));
             run.locations = new LocationHierarchy(settings.jurisdictionLevels());
             LOG.info("ihris-sync run {} started (practitioners since {}, roles since {})", run.id,
                     run.practitionerWatermark == null ? "the beginning" : run.practitionerWatermark,
@@ -130,7 +133,7 @@ public final class IhrisSync {
     /** Maps and stores one page of practitioners (with their roles included); advances the Practitioner watermark. */
     public Bundle storePractitionerPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
         noteServerTime(page, run);
-        store(page, run, WM_PRACTITIONER, maxUpdated(page, Practitioner.class, true));
+        store(page, run, wmPractitioner, maxUpdated(page, Practitioner.class, true));
         return page;
     }
 
@@ -158,12 +161,12 @@ public final class IhrisSync {
     }
 
     public void storeRolePractitioners(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
-        store(page, run, WM_ROLE, run.rolePageMax);
+        store(page, run, wmRole, run.rolePageMax);
     }
 
     private void advanceRoleWatermarkOnly(Run run) {
         try {
-            if (run.rolePageMax != null) store.storePage(List.of(), run.facilityIds, WM_ROLE, run.rolePageMax);
+            if (run.rolePageMax != null) store.storePage(List.of(), run.facilityIds, wmRole, run.rolePageMax);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -207,7 +210,7 @@ public final class IhrisSync {
         try {
             if (run.roleWatermark == null) {
                 Instant start = run.serverStart != null ? run.serverStart : Instant.now().minus(Duration.ofMinutes(5));
-                store.storePage(List.of(), run.facilityIds, WM_ROLE, start);
+                store.storePage(List.of(), run.facilityIds, wmRole, start);
             }
             store.finishRun(run.id, "ok", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable, null);
             LOG.info("ihris-sync run {} finished in {} ms: {} pages, {} practitioners seen, {} created, {} updated, {} unchanged, {} without a usable phone",

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mhero.ihris.HealthWorkerRecord;
 import org.mhero.ihris.LocationHierarchy;
-import org.mhero.testing.TestDatabase;
+import org.mhero.sandbox.db.TestDatabase;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.mhero.testing;
+package org.mhero.sandbox.db;
 
 import org.postgresql.ds.PGSimpleDataSource;
 

@@ -1,0 +1,61 @@
+package org.mhero.it;
+
+import org.mhero.sandbox.db.TestDatabase;
+import org.mhero.sandbox.ihris.IhrisOptions;
+import org.mhero.sandbox.ihris.IhrisSandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The world outside Karaf, started in the test JVM before Karaf boots (Pax Exam calls {@code @Configuration} there):
+ * a throwaway PostgreSQL database, two sandbox iHRIS servers (A is configured at boot; B, with more practitioners,
+ * is switched to by a configuration edit), and the shipped etc/*.cfg files with only the addresses changed.
+ * Never referenced from test methods, which run inside Karaf.
+ */
+final class ItEnvironment {
+    static final int PRACTITIONERS_A = 120;
+    static final int PRACTITIONERS_B = 150;
+    private static ItEnvironment instance;
+
+    final TestDatabase db = new TestDatabase();
+    final IhrisSandbox ihrisA = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_A));
+    final IhrisSandbox ihrisB = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_B));
+    final Path configDir;
+
+    private ItEnvironment() throws IOException {
+        configDir = Files.createDirectories(Path.of("target", "it-etc"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ihrisA.close();
+            ihrisB.close();
+            db.close();
+        }));
+    }
+
+    static synchronized ItEnvironment get() throws IOException {
+        if (instance == null) instance = new ItEnvironment();
+        return instance;
+    }
+
+    /** A shipped etc/ file with some keys replaced; every other key keeps the default that ships. */
+    Path cfg(String pid, Map<String, String> overrides) throws IOException {
+        Path shipped = Path.of(System.getProperty("mhero.etc.dir", "../etc"), pid + ".cfg");
+        List<String> lines = Files.readAllLines(shipped);
+        Map<String, String> left = new LinkedHashMap<>(overrides);
+        StringBuilder out = new StringBuilder();
+        for (String line : lines) {
+            int eq = line.indexOf('=');
+            String key = eq > 0 && !line.startsWith("#") ? line.substring(0, eq).trim() : null;
+            if (key != null && left.containsKey(key)) out.append(key).append(" = ").append(left.remove(key)).append('\n');
+            else out.append(line).append('\n');
+        }
+        left.forEach((k, v) -> out.append(k).append(" = ").append(v).append('\n'));
+        Path p = configDir.resolve(pid + ".cfg");
+        Files.writeString(p, out);
+        return p;
+    }
+}

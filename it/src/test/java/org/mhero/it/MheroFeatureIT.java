@@ -1,0 +1,227 @@
+package org.mhero.it;
+
+import org.junit.FixMethodOrder;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestWatcher;
+import org.junit.runner.Description;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import javax.inject.Inject;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.sql.DataSource;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceConfigurationFile;
+
+/**
+ * The mhero feature in a stock Karaf 4.4: it installs from the built feature repository, every bundle goes Active,
+ * the practitioners of a (sandbox) iHRIS land in PostgreSQL, and configuration edits take effect without a restart
+ * (a bad value is reported with its PID and key, and the rest keeps running). Karaf's log is printed on failure.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class MheroFeatureIT {
+    private static final long DEADLINE_MS = 90_000;
+
+    @Inject
+    BundleContext bundleContext;
+
+    @Inject
+    @Filter(value = "(dataSourceName=mhero)", timeout = 120_000)
+    DataSource dataSource;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    @Rule
+    public TestWatcher printKarafLogOnFailure = new TestWatcher() {
+        @Override
+        protected void failed(Throwable e, Description d) {
+            try {
+                Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+                System.err.println("===== " + d.getMethodName() + " failed: Karaf log " + log + " =====");
+                List<String> lines = Files.readAllLines(log);
+                lines.subList(Math.max(0, lines.size() - 400), lines.size()).forEach(System.err::println);
+                System.err.println("===== end of Karaf log =====");
+            } catch (Exception ex) {
+                System.err.println("could not read the Karaf log: " + ex);
+            }
+        }
+    };
+
+    @Configuration
+    public Option[] config() throws Exception {
+        ItEnvironment env = ItEnvironment.get();
+        String karaf = System.getProperty("karaf.version", "4.4.8");
+        String mhero = System.getProperty("mhero.version");
+        int base = 20000 + (int) (ProcessHandle.current().pid() % 20000);
+        return new Option[] {
+                karafDistributionConfiguration()
+                        .frameworkUrl(maven("org.apache.karaf", "apache-karaf").version(karaf).type("tar.gz"))
+                        .karafVersion(karaf)
+                        .name("Apache Karaf")
+                        .unpackDirectory(new File("target/exam"))
+                        .useDeployFolder(false),
+                keepRuntimeFolder(),
+                configureConsole().ignoreLocalConsole(),
+                logLevel(LogLevelOption.LogLevel.INFO),
+                systemTimeout(180_000),
+                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(base)),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(base + 1)),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(base + 2)),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                        System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository")),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.ihrisB", env.ihrisB.baseUrl()),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.practitionersA", Integer.toString(ItEnvironment.PRACTITIONERS_A)),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.practitionersB", Integer.toString(ItEnvironment.PRACTITIONERS_B)),
+                replaceConfigurationFile("etc/org.ops4j.datasource-mhero.cfg", env.cfg("org.ops4j.datasource-mhero",
+                        Map.of("url", env.db.jdbcUrl(), "user", env.db.user(), "password", env.db.password())).toFile()),
+                replaceConfigurationFile("etc/org.mhero.ihris.cfg", env.cfg("org.mhero.ihris",
+                        Map.of("base.url", env.ihrisA.baseUrl(), "sync.on.start", "true")).toFile()),
+                features(maven("org.mhero", "mhero-features").version(mhero).classifier("features").type("xml"), "mhero"),
+        };
+    }
+
+    @Test
+    public void a_everyBundleIsActive() {
+        waitFor("the mHero CamelContext to start", () -> camelState("mhero").equals("Started"));
+        List<String> notActive = new ArrayList<>();
+        for (Bundle b : bundleContext.getBundles()) {
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            int expected = fragment ? Bundle.RESOLVED : Bundle.ACTIVE;
+            if (b.getState() != expected) notActive.add(b.getSymbolicName() + " (state " + b.getState() + ")");
+        }
+        assertTrue("bundles not active: " + notActive, notActive.isEmpty());
+        Set<String> ours = Set.of("org.mhero.routes", "org.mhero.blueprint");
+        long found = java.util.Arrays.stream(bundleContext.getBundles()).filter(b -> ours.contains(b.getSymbolicName())).count();
+        assertEquals("both mHero bundles installed", 2, found);
+    }
+
+    @Test
+    public void b_practitionersOfTheFhirServerLandInPostgres() throws Exception {
+        int expected = Integer.getInteger("mhero.it.practitionersA");
+        waitFor(expected + " practitioners in PostgreSQL", () -> count("select count(*) from source_link where registry = 'ihris'") == expected);
+        assertEquals(expected, count("select count(*) from health_worker"));
+        assertTrue("phones were normalised", count("select count(*) from phone where e164 like '+231%'") > expected / 2);
+        assertTrue("unusable numbers are kept with a reason", count("select count(*) from phone where invalid_reason is not null") > 0);
+        assertTrue("facilities resolved", count("select count(*) from health_worker where facility_id is not null") > expected / 2);
+        assertEquals("the run is recorded", 0, count("select count(*) from sync_run where status = 'failed'"));
+    }
+
+    @Test
+    public void c_aBadValueIsLoggedWithPidAndKeyAndAGoodEditTakesEffectWithoutRestart() throws Exception {
+        int a = Integer.getInteger("mhero.it.practitionersA");
+        int b = Integer.getInteger("mhero.it.practitionersB");
+        waitFor(a + " practitioners from server A", () -> count("select count(*) from source_link") == a);
+        long bundleId = bundle("org.mhero.routes").getBundleId();
+
+        org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("org.mhero.ihris", null);
+        Dictionary<String, Object> props = copy(cfg.getProperties());
+        props.put("sync.cron", "every five minutes");
+        cfg.update(props);
+        waitFor("the bad cron to be reported", () -> karafLog().stream().anyMatch(l -> l.contains("ERROR")
+                && l.contains("org.mhero.ihris") && l.contains("sync.cron") && l.contains("every five minutes")));
+        waitFor("the context to run on without ihris-sync", () -> "Started".equals(camelState("mhero")));
+
+        props.put("sync.cron", "0 0 3 * * ?");
+        props.put("base.url", System.getProperty("mhero.it.ihrisB"));
+        cfg.update(props);
+        waitFor(b + " practitioners after switching to server B", () -> count("select count(*) from source_link") == b);
+        assertEquals("Karaf and the bundle were not restarted", Bundle.ACTIVE, bundleContext.getBundle(bundleId).getState());
+    }
+
+    private static Dictionary<String, Object> copy(Dictionary<String, Object> in) {
+        Dictionary<String, Object> out = new Hashtable<>();
+        for (var keys = in.keys(); keys.hasMoreElements(); ) {
+            String k = keys.nextElement();
+            out.put(k, in.get(k));
+        }
+        return out;
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : bundleContext.getBundles()) if (symbolicName.equals(b.getSymbolicName())) return b;
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    private long count(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return -1;   // the schema may not exist yet while the feature starts
+        }
+    }
+
+    private static String camelState(String context) {
+        try {
+            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+            for (ObjectName n : mbs.queryNames(new ObjectName("org.apache.camel:type=context,*"), null)) {
+                if (context.equals(mbs.getAttribute(n, "CamelId"))) return String.valueOf(mbs.getAttribute(n, "State"));
+            }
+        } catch (Exception e) {
+            return "unknown: " + e;
+        }
+        return "absent";
+    }
+
+    private static List<String> karafLog() {
+        try {
+            return Files.readAllLines(Path.of(System.getProperty("karaf.data"), "log", "karaf.log"));
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            if (condition.getAsBoolean()) return;
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        fail("timed out after " + DEADLINE_MS + " ms waiting for " + what);
+    }
+}
