@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The mHero demo in one command: PostgreSQL, the sandbox of peers (a seeded iHRIS on HAPI FHIR, the RapidPro
+# simulator) and a stock Apache Karaf with the mhero feature installed and configured against them.
+# Ctrl-C stops the sandbox and Karaf. Everything it unpacks lives under ./run (safe to delete).
+#   PRACTITIONERS=500  size of the seeded iHRIS      SKIP_BUILD=1  reuse the last build
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN="$ROOT/run"
+KARAF_VERSION=$(sed -n 's#.*<karaf.version>\(.*\)</karaf.version>.*#\1#p' "$ROOT/pom.xml" | head -1)
+MHERO_VERSION=$(sed -n '0,/<version>/s#.*<version>\(.*\)</version>.*#\1#p' "$ROOT/pom.xml" | head -1)
+PRACTITIONERS=${PRACTITIONERS:-500}
+log() { echo "[run] $*"; }
+
+bash "$ROOT/scripts/postgres.sh"
+if [ -z "${SKIP_BUILD:-}" ]; then
+  log "building mHero (tests are the other command)"
+  (cd "$ROOT" && mvn -B -q install -DskipTests)
+fi
+
+rm -rf "$RUN" && mkdir -p "$RUN"
+pids=()
+cleanup() {
+  log "stopping"
+  [ -x "$RUN/karaf/bin/stop" ] && "$RUN/karaf/bin/stop" >/dev/null 2>&1 || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+log "starting the sandbox ($PRACTITIONERS practitioners)"
+java -Xmx1g -cp "$ROOT/sandbox/target/classes:$(cat "$ROOT/sandbox/target/runtime-classpath.txt")" \
+  org.mhero.sandbox.Sandbox --practitioners "$PRACTITIONERS" --env-file "$RUN/sandbox.env" >"$RUN/sandbox.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do [ -s "$RUN/sandbox.env" ] && break; sleep 0.5; done
+[ -s "$RUN/sandbox.env" ] || { cat "$RUN/sandbox.log"; log "the sandbox did not start"; exit 1; }
+cat "$RUN/sandbox.log"
+# shellcheck disable=SC1091
+. "$RUN/sandbox.env"
+
+log "unpacking Apache Karaf $KARAF_VERSION"
+TARBALL="$HOME/.m2/repository/org/apache/karaf/apache-karaf/$KARAF_VERSION/apache-karaf-$KARAF_VERSION.tar.gz"
+[ -f "$TARBALL" ] || mvn -B -q dependency:get -Dartifact="org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz"
+tar xzf "$TARBALL" -C "$RUN" && mv "$RUN/apache-karaf-$KARAF_VERSION" "$RUN/karaf"
+K="$RUN/karaf"
+
+# the shipped etc/ files, pointed at the sandbox (every other default as shipped)
+cp "$ROOT/etc/"*.cfg "$K/etc/"
+sed -i "s#^base.url = .*#base.url = $IHRIS_URL#" "$K/etc/org.mhero.ihris.cfg"
+# install the feature at boot
+sed -i "s#^featuresRepositories = \\\\#featuresRepositories = mvn:org.mhero/mhero-features/$MHERO_VERSION/xml/features, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
+sed -i "s#^featuresBoot = \\\\#featuresBoot = mhero, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
+
+log "starting Karaf with the mhero feature"
+EXTRA_JAVA_OPTS="-Xmx768m -XX:MaxMetaspaceSize=384m" "$K/bin/karaf" server >"$RUN/karaf.out" 2>&1 &
+pids+=($!)
+LOGF="$K/data/log/karaf.log"
+for _ in $(seq 1 240); do grep -q 'ihris-sync run .* finished\|ihris-sync run .* failed' "$LOGF" 2>/dev/null && break; sleep 0.5; done
+grep -h 'mHero CamelContext\|Invalid configuration\|ihris-sync run' "$LOGF" | sed 's/^.*| //' || true
+cat <<MSG
+
+mHero is running in Karaf ($K), its log in $LOGF.
+See the synced health workers:
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select h.display_name, h.cadre, l.name as facility, p.e164, p.shared
+      from health_worker h left join location l on l.id = h.facility_id left join phone p on p.health_worker_id = h.id and p.is_primary
+      order by h.id limit 20"
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select * from sync_run order by id desc limit 5"
+Try next:
+  - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
+  - put a bad value in it (sync.cron = never) and watch the log name the PID and the key;
+  - the FHIR server: curl '$IHRIS_URL/Practitioner?_count=2'
+Ctrl-C stops everything.
+MSG
+wait "${pids[1]}"
