@@ -1,9 +1,14 @@
 package org.mhero.sandbox;
 
+import org.mhero.sandbox.dhis2.Dhis2Options;
+import org.mhero.sandbox.dhis2.Dhis2Simulator;
 import org.mhero.sandbox.ihris.IhrisOptions;
 import org.mhero.sandbox.ihris.IhrisSandbox;
 import org.mhero.sandbox.rapidpro.RapidProOptions;
 import org.mhero.sandbox.rapidpro.RapidProSimulator;
+import org.mhero.sandbox.sms.AfricasTalkingSimulator;
+import org.mhero.sandbox.sms.KannelOptions;
+import org.mhero.sandbox.sms.KannelSimulator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +19,13 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The sandbox of peers, standalone: a seeded iHRIS (HAPI FHIR R4) and the RapidPro simulator on loopback, for the demo
- * and for rehearsing a campaign without touching production. Prints what runs where, and writes the addresses to an
- * env file ({@code --env-file}) that the run script turns into mHero's etc/ configuration.
+ * The sandbox of peers, standalone: a seeded iHRIS (HAPI FHIR R4), and the RapidPro, DHIS2, Kannel and Africa's
+ * Talking simulators, on loopback, for the demo and for rehearsing a campaign without touching production. Prints what
+ * runs where, and writes the addresses to an env file ({@code --env-file}) that the run script turns into mHero's etc/
+ * configuration. Ports: {@code --ihris-port 8090 --rapidpro-port 8091 --dhis2-port 8092 --kannel-port 13013
+ * --at-port 8093}; {@code --mhero-inbound http://127.0.0.1:8181} is where simulated phones and webhooks post.
  *
- * <pre>java org.mhero.sandbox.Sandbox [--practitioners 500] [--ihris-port 8090] [--rapidpro-port 8091] [--env-file f]</pre>
+ * <pre>java org.mhero.sandbox.Sandbox [--practitioners 500] [--env-file f] [ports]</pre>
  */
 public final class Sandbox implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
@@ -40,9 +47,29 @@ public final class Sandbox implements AutoCloseable {
         s.env.put("RAPIDPRO_URL", rapidpro.baseUrl());
         s.env.put("RAPIDPRO_TOKEN", rapidpro.token());
 
+        String inbound = a.getOrDefault("mhero-inbound", "http://127.0.0.1:8181");
+        Dhis2Simulator dhis2 = Dhis2Simulator.start(Dhis2Options.defaults()
+                .port(Integer.parseInt(a.getOrDefault("dhis2-port", "8092"))));
+        s.running.add(dhis2);
+        s.env.put("DHIS2_URL", dhis2.baseUrl());
+        s.env.put("DHIS2_TOKEN", Dhis2Options.DEFAULT_TOKEN);
+        KannelSimulator kannel = KannelSimulator.start(KannelOptions.defaults()
+                .port(Integer.parseInt(a.getOrDefault("kannel-port", "13013")))
+                .moGetUrl(inbound + "/mo/kannel?from=%p&to=%P&text=%a&time=%t&smsc=%i&id=%I"));
+        s.running.add(kannel);
+        s.env.put("KANNEL_SENDSMS_URL", kannel.sendsmsUrl());
+        AfricasTalkingSimulator at = AfricasTalkingSimulator.start(AfricasTalkingSimulator.options()
+                .port(Integer.parseInt(a.getOrDefault("at-port", "8093")))
+                .dlrUrl(inbound + "/dlr/africastalking").moUrl(inbound + "/mo/africastalking"));
+        s.running.add(at);
+        s.env.put("AT_URL", at.baseUrl());
+
         System.out.printf("mHero sandbox up in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         System.out.printf("  iHRIS (HAPI FHIR R4)  %s  (%d practitioners)%n", ihris.baseUrl(), practitioners);
         System.out.printf("  RapidPro API v2       %s/api/v2/  (Authorization: Token %s)%n", rapidpro.baseUrl(), rapidpro.token());
+        System.out.printf("  DHIS2 Web API         %s  (Authorization: ApiToken %s, or Basic admin:district)%n", dhis2.apiUrl(), Dhis2Options.DEFAULT_TOKEN);
+        System.out.printf("  Kannel sendsms        %s  (username=mhero&password=secret)%n", kannel.sendsmsUrl());
+        System.out.printf("  Africa's Talking      %s/version1/messaging%n", at.baseUrl());
         if (a.containsKey("env-file")) {
             StringBuilder sb = new StringBuilder();
             s.env.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
