@@ -2,17 +2,12 @@ package org.mhero.boot;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.flywaydb.core.Flyway;
 import org.mhero.config.ErrorSettings;
-import org.mhero.config.IhrisSettings;
 import org.mhero.config.Pid;
-import org.mhero.ihris.FhirClientFactory;
-import org.mhero.ihris.IhrisSync;
-import org.mhero.ihris.PractitionerMapper;
-import org.mhero.phone.PhoneNormalizer;
+import org.mhero.ihris.IhrisFlow;
 import org.mhero.store.SyncStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +27,9 @@ import java.util.Properties;
  */
 public class MheroContext {
     private static final Logger LOG = LoggerFactory.getLogger(MheroContext.class);
+
+    /** Every flow, in start order. A new flow is one class and one line here. */
+    static final List<Flow> FLOWS = List.of(new IhrisFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();
@@ -79,8 +77,7 @@ public class MheroContext {
             camel = new DefaultCamelContext();
             camel.getCamelContextExtension().setName(name);
             camel.setApplicationContextClassLoader(bundle);
-            Registry registry = camel.getRegistry();
-            registry.bind("dataSource", dataSource);
+            camel.getRegistry().bind("dataSource", dataSource);
 
             Properties props = new Properties();
             List<String> routeFiles = new ArrayList<>();
@@ -96,18 +93,14 @@ public class MheroContext {
             props.setProperty("errors.redelivery.max.delay.ms", Long.toString(errors.maxDelayMs()));
             routeFiles.add("camel/errors.xml");
 
-            SyncStore store = new SyncStore(dataSource);
-            Pid ihrisPid = pid(IhrisSettings.PID);
-            IhrisSettings ihris = IhrisSettings.from(ihrisPid);
-            if (report(ihrisPid, "ihris-sync is not started until it is fixed")) {
-                registry.bind("ihrisClient", FhirClientFactory.create(ihris));
-                registry.bind("ihrisSync", new IhrisSync(ihris, store,
-                        new PractitionerMapper(new PhoneNormalizer(ihris.phoneRegion()), ihris.jobSystem())));
-                props.setProperty("ihris.sync.enabled", Boolean.toString(ihris.syncEnabled()));
-                props.setProperty("ihris.sync.on.start", Boolean.toString(ihris.syncEnabled() && ihris.syncOnStart()));
-                props.setProperty("ihris.sync.cron.uri", ihris.cronForUri());
-                routeFiles.add("camel/ihris-sync.xml");
-                loadedFlows.add("ihris-sync");
+            FlowContext flowContext = new FlowContext(camel, dataSource, new SyncStore(dataSource), props);
+            for (Flow flow : FLOWS) {
+                Pid pid = pid(flow.pid());
+                flow.configure(pid, flowContext);
+                if (report(pid, flow.name() + " is not started until it is fixed")) {
+                    routeFiles.add(flow.routeFile());
+                    loadedFlows.add(flow.name());
+                }
             }
 
             camel.getPropertiesComponent().setInitialProperties(props);

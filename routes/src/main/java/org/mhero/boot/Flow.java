@@ -1,0 +1,25 @@
+package org.mhero.boot;
+
+import org.mhero.config.Pid;
+
+/**
+ * One flow of mHero: the PID it reads, the beans it binds and the route file it loads. {@link MheroContext} asks each
+ * flow to configure itself from its PID; a flow whose PID has problems is not loaded (its problems are logged with PID
+ * and key) and the others start.
+ */
+public interface Flow {
+    /** The flow's name, the prefix of its routeIds (e.g. {@code ihris-sync}). */
+    String name();
+
+    /** The PID it is configured by (e.g. {@code org.mhero.ihris}). */
+    String pid();
+
+    /** The route file on the bundle's class path (e.g. {@code camel/ihris-sync.xml}). */
+    String routeFile();
+
+    /**
+     * Validates the PID and, if it is valid, binds the flow's beans and properties. Record problems on {@code pid}
+     * ({@link Pid#problem}); the flow is loaded only when there are none.
+     */
+    void configure(Pid pid, FlowContext context) throws Exception;
+}

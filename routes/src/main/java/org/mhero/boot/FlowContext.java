@@ -1,0 +1,32 @@
+package org.mhero.boot;
+
+import org.apache.camel.CamelContext;
+import org.mhero.store.SyncStore;
+
+import javax.sql.DataSource;
+import java.util.Properties;
+
+/** What a {@link Flow} gets to configure itself: the database, shared stores, the registry and the properties. */
+public final class FlowContext {
+    private final CamelContext camel;
+    private final DataSource dataSource;
+    private final SyncStore syncStore;
+    private final Properties properties;
+
+    FlowContext(CamelContext camel, DataSource dataSource, SyncStore syncStore, Properties properties) {
+        this.camel = camel;
+        this.dataSource = dataSource;
+        this.syncStore = syncStore;
+        this.properties = properties;
+    }
+
+    public CamelContext camel() { return camel; }
+    public DataSource dataSource() { return dataSource; }
+    public SyncStore syncStore() { return syncStore; }
+
+    /** Binds a bean the routes reach as {@code ref="name"} or {@code #name}. */
+    public void bind(String name, Object bean) { camel.getRegistry().bind(name, bean); }
+
+    /** Sets a property the routes reach as {@code {{key}}}. */
+    public void property(String key, String value) { properties.setProperty(key, value); }
+}
