@@ -22,4 +22,7 @@ public interface Flow {
      * ({@link Pid#problem}); the flow is loaded only when there are none.
      */
     void configure(Pid pid, FlowContext context) throws Exception;
+
+    /** A registry sync: it needs a valid {@code org.mhero.merge} configuration to run. */
+    default boolean writesHealthWorkers() { return false; }
 }

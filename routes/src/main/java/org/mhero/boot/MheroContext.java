@@ -6,6 +6,9 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.flywaydb.core.Flyway;
 import org.mhero.config.ErrorSettings;
+import org.mhero.config.MergeSettings;
+import org.mhero.merge.Matcher;
+import org.mhero.merge.Merger;
 import org.mhero.config.Pid;
 import org.mhero.ihris.IhrisFlow;
 import org.mhero.store.SyncStore;
@@ -93,8 +96,13 @@ public class MheroContext {
             props.setProperty("errors.redelivery.max.delay.ms", Long.toString(errors.maxDelayMs()));
             routeFiles.add("camel/errors.xml");
 
-            FlowContext flowContext = new FlowContext(camel, dataSource, new SyncStore(dataSource), props);
+            Pid mergePid = pid(MergeSettings.PID);
+            MergeSettings merge = MergeSettings.from(mergePid);
+            boolean mergeOk = report(mergePid, "no registry sync runs until it is fixed (records cannot be merged safely)");
+            SyncStore store = new SyncStore(dataSource, new Matcher(merge.nameThreshold()), new Merger(merge.registryPriority()));
+            FlowContext flowContext = new FlowContext(camel, dataSource, store, props);
             for (Flow flow : FLOWS) {
+                if (flow.writesHealthWorkers() && !mergeOk) continue;
                 Pid pid = pid(flow.pid());
                 flow.configure(pid, flowContext);
                 if (report(pid, flow.name() + " is not started until it is fixed")) {

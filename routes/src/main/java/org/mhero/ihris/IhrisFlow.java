@@ -11,6 +11,7 @@ public final class IhrisFlow implements Flow {
     @Override public String name() { return "ihris-sync"; }
     @Override public String pid() { return IhrisSettings.PID; }
     @Override public String routeFile() { return "camel/ihris-sync.xml"; }
+    @Override public boolean writesHealthWorkers() { return true; }
 
     @Override
     public void configure(Pid pid, FlowContext ctx) {

@@ -49,7 +49,6 @@ public final class IhrisSync {
         final Instant roleWatermark;
         Instant serverStart;
         LocationHierarchy locations;
-        Map<String, Long> facilityIds = Map.of();
         JobCatalog jobs = JobCatalog.empty();
         Instant rolePageMax;
         int pages, seen, created, updated, unchanged, unreachable;
@@ -112,7 +111,7 @@ public final class IhrisSync {
     }
 
     public void storeLocations(@ExchangeProperty(RUN) Run run) throws SQLException {
-        run.facilityIds = store.storeLocations(PractitionerMapper.REGISTRY, run.locations.resolve());
+        store.storeLocations(PractitionerMapper.REGISTRY, run.locations.resolve());
         LOG.info("ihris-sync run {}: {} locations", run.id, run.locations.size());
     }
 
@@ -166,7 +165,7 @@ public final class IhrisSync {
 
     private void advanceRoleWatermarkOnly(Run run) {
         try {
-            if (run.rolePageMax != null) store.storePage(List.of(), run.facilityIds, wmRole, run.rolePageMax);
+            if (run.rolePageMax != null) store.storePage(List.of(), wmRole, run.rolePageMax);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -187,7 +186,7 @@ public final class IhrisSync {
         for (Practitioner p : practitioners) {
             records.add(mapper.map(p, roles.getOrDefault(p.getIdElement().getIdPart(), List.of()), run.jobs, today));
         }
-        SyncStore.PageResult r = store.storePage(records, run.facilityIds, watermarkSource, pageMax);
+        SyncStore.PageResult r = store.storePage(records, watermarkSource, pageMax);
         run.pages++;
         run.seen += records.size();
         run.created += r.created();
@@ -210,7 +209,7 @@ public final class IhrisSync {
         try {
             if (run.roleWatermark == null) {
                 Instant start = run.serverStart != null ? run.serverStart : Instant.now().minus(Duration.ofMinutes(5));
-                store.storePage(List.of(), run.facilityIds, wmRole, start);
+                store.storePage(List.of(), wmRole, start);
             }
             store.finishRun(run.id, "ok", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable, null);
             LOG.info("ihris-sync run {} finished in {} ms: {} pages, {} practitioners seen, {} created, {} updated, {} unchanged, {} without a usable phone",

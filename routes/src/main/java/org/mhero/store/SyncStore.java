@@ -2,6 +2,9 @@ package org.mhero.store;
 
 import org.mhero.ihris.HealthWorkerRecord;
 import org.mhero.ihris.LocationHierarchy;
+import org.mhero.merge.Candidate;
+import org.mhero.merge.Matcher;
+import org.mhero.merge.Merger;
 
 import javax.sql.DataSource;
 import java.sql.Array;
@@ -29,8 +32,14 @@ public final class SyncStore {
     public record PageResult(int created, int updated, int unchanged, int unreachable) {}
 
     private final DataSource ds;
+    private final Matcher matcher;
+    private final Merger merger;
 
-    public SyncStore(DataSource ds) { this.ds = ds; }
+    public SyncStore(DataSource ds, Matcher matcher, Merger merger) {
+        this.ds = ds;
+        this.matcher = matcher;
+        this.merger = merger;
+    }
 
     public Instant watermark(String source) throws SQLException {
         try (Connection c = ds.getConnection();
@@ -84,42 +93,50 @@ public final class SyncStore {
     }
 
     /**
-     * Stores one page of records and, in the same transaction, advances the watermark of {@code watermarkSource} to
-     * {@code pageMaxUpdated} (only forward).
+     * Stores one page of records (all from one registry) and, in the same transaction, advances the watermark of
+     * {@code watermarkSource} to {@code pageMaxUpdated} (only forward). Records seen before with the same content are
+     * not written. A record not seen before is matched ({@link Matcher}) against the health workers of other
+     * registries and linked to one, with the reason recorded in {@code merge_decision}, or becomes a new health worker.
+     * The golden record of every touched worker is recomputed ({@link Merger}) and written only if it changed.
+     * Facilities are resolved by (registry, source id), so a golden record may take its facility from any registry.
      */
-    public PageResult storePage(List<HealthWorkerRecord> records, Map<String, Long> facilityIds, String watermarkSource,
-                                Instant pageMaxUpdated) throws SQLException {
+    public PageResult storePage(List<HealthWorkerRecord> records, String watermarkSource, Instant pageMaxUpdated)
+            throws SQLException {
         int created = 0, updated = 0, unchanged = 0, unreachable = 0;
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Map<String, String[]> existing = existingLinks(c, records);
-                List<HealthWorkerRecord> toCreate = new ArrayList<>();
-                List<HealthWorkerRecord> toUpdate = new ArrayList<>();
-                Map<HealthWorkerRecord, Long> workerIds = new HashMap<>();
+                Map<String, Link> existing = existingLinks(c, records);
+                List<HealthWorkerRecord> fresh = new ArrayList<>();
+                List<HealthWorkerRecord> changed = new ArrayList<>();
                 Set<String> seen = new HashSet<>();
                 for (HealthWorkerRecord r : records) {
-                    if (!seen.add(r.registry() + "\u0000" + r.sourceId())) continue;   // same resource twice in a page
+                    if (!seen.add(r.sourceId())) continue;   // the same resource twice in a page
                     if (!r.reachable()) unreachable++;
-                    String[] ex = existing.get(r.sourceId());
-                    String hash = r.contentHash();
-                    if (ex == null) toCreate.add(r);
-                    else if (!ex[1].equals(hash)) { toUpdate.add(r); workerIds.put(r, Long.parseLong(ex[0])); }
+                    Link ex = existing.get(r.sourceId());
+                    if (ex == null) fresh.add(r);
+                    else if (!r.contentHash().equals(ex.hash())) changed.add(r);
                     else unchanged++;
                 }
-                if (!toCreate.isEmpty()) {
-                    insertWorkers(c, toCreate, facilityIds, workerIds);
-                    insertLinks(c, toCreate, workerIds);
-                    created = toCreate.size();
+                Map<HealthWorkerRecord, long[]> links = new HashMap<>();   // record -> {link id, worker id}
+                for (HealthWorkerRecord r : changed) {
+                    Link l = existing.get(r.sourceId());
+                    links.put(r, new long[] {l.linkId(), l.workerId()});
                 }
-                if (!toUpdate.isEmpty()) {
-                    updateWorkers(c, toUpdate, facilityIds, workerIds);
-                    updateLinks(c, toUpdate);
-                    updated = toUpdate.size();
+                if (!fresh.isEmpty()) {
+                    links.putAll(linkNewRecords(c, fresh));
+                    created = fresh.size();
                 }
-                List<HealthWorkerRecord> changed = new ArrayList<>(toCreate);
-                changed.addAll(toUpdate);
-                if (!changed.isEmpty()) replacePhones(c, changed, workerIds);
+                if (!changed.isEmpty()) {
+                    updateLinks(c, changed);
+                    updated = changed.size();
+                }
+                if (!links.isEmpty()) {
+                    replacePhones(c, links);
+                    Set<Long> workers = new HashSet<>();
+                    links.values().forEach(l -> workers.add(l[1]));
+                    recomputeGolden(c, workers);
+                }
                 if (pageMaxUpdated != null) advanceWatermark(c, watermarkSource, pageMaxUpdated);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -130,131 +147,181 @@ public final class SyncStore {
         return new PageResult(created, updated, unchanged, unreachable);
     }
 
-    private Map<String, String[]> existingLinks(Connection c, List<HealthWorkerRecord> records) throws SQLException {
-        Map<String, String[]> out = new HashMap<>();
+    /** A source record we have: its link row, its worker, and the content hash last stored. */
+    private record Link(long linkId, long workerId, String hash) {}
+
+    private Map<String, Link> existingLinks(Connection c, List<HealthWorkerRecord> records) throws SQLException {
+        Map<String, Link> out = new HashMap<>();
         if (records.isEmpty()) return out;
-        String registry = records.get(0).registry();
         try (PreparedStatement ps = c.prepareStatement(
-                "select source_id, health_worker_id, content_hash from source_link where registry = ? and source_id = any(?)")) {
-            ps.setString(1, registry);
-            Array ids = c.createArrayOf("text", records.stream().map(HealthWorkerRecord::sourceId).distinct().toArray());
-            ps.setArray(2, ids);
+                "select source_id, id, health_worker_id, content_hash from source_link where registry = ? and source_id = any(?)")) {
+            ps.setString(1, records.get(0).registry());
+            ps.setArray(2, c.createArrayOf("text", records.stream().map(HealthWorkerRecord::sourceId).distinct().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getString(1), new String[] {Long.toString(rs.getLong(2)), rs.getString(3)});
+                while (rs.next()) out.put(rs.getString(1), new Link(rs.getLong(2), rs.getLong(3), rs.getString(4)));
             }
         }
         return out;
     }
 
-    private void insertWorkers(Connection c, List<HealthWorkerRecord> rs, Map<String, Long> facilities,
-                               Map<HealthWorkerRecord, Long> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into health_worker (display_name, family_name, given_names, gender, active, opted_out, facility_id,
-                  job_code, job_title, cadre, national_id, employee_number, rapidpro_uuid)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
-            for (HealthWorkerRecord r : rs) {
-                bindWorker(ps, r, facilities);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                int i = 0;
-                while (keys.next()) ids.put(rs.get(i++), keys.getLong(1));
+    /** Matches, creates workers where needed, inserts the links and their merge decisions. */
+    private Map<HealthWorkerRecord, long[]> linkNewRecords(Connection c, List<HealthWorkerRecord> fresh) throws SQLException {
+        String registry = fresh.get(0).registry();
+        Map<HealthWorkerRecord, List<Candidate>> candidates = candidates(c, registry, fresh);
+        Map<HealthWorkerRecord, Matcher.Decision> decisions = new HashMap<>();
+        List<HealthWorkerRecord> needWorker = new ArrayList<>();
+        for (HealthWorkerRecord r : fresh) {
+            Matcher.Decision d = matcher.decide(r, candidates.getOrDefault(r, List.of()));
+            decisions.put(r, d);
+            if (d.workerId() == null) needWorker.add(r);
+        }
+        Map<HealthWorkerRecord, Long> workerIds = new HashMap<>();
+        if (!needWorker.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into health_worker (display_name, review_reason) values (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                for (HealthWorkerRecord r : needWorker) {
+                    ps.setString(1, r.displayName());
+                    ps.setString(2, decisions.get(r).reviewReason());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    int i = 0;
+                    while (keys.next()) workerIds.put(needWorker.get(i++), keys.getLong(1));
+                }
             }
         }
-    }
+        for (HealthWorkerRecord r : fresh) if (decisions.get(r).workerId() != null) workerIds.put(r, decisions.get(r).workerId());
 
-    private void updateWorkers(Connection c, List<HealthWorkerRecord> rs, Map<String, Long> facilities,
-                               Map<HealthWorkerRecord, Long> ids) throws SQLException {
+        Map<HealthWorkerRecord, long[]> links = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                update health_worker set display_name = ?, family_name = ?, given_names = ?, gender = ?, active = ?,
-                  opted_out = ?, facility_id = ?, job_code = ?, job_title = ?, cadre = ?, national_id = ?,
-                  employee_number = ?, rapidpro_uuid = ?, updated_at = now()
-                where id = ?""")) {
-            for (HealthWorkerRecord r : rs) {
-                bindWorker(ps, r, facilities);
-                ps.setLong(14, ids.get(r));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static void bindWorker(PreparedStatement ps, HealthWorkerRecord r, Map<String, Long> facilities) throws SQLException {
-        ps.setString(1, r.displayName());
-        ps.setString(2, r.familyName());
-        ps.setString(3, r.givenNames());
-        ps.setString(4, r.gender());
-        ps.setBoolean(5, r.active());
-        ps.setBoolean(6, r.optedOut());
-        Long facility = r.facilitySourceId() == null ? null : facilities.get(r.facilitySourceId());
-        if (facility == null) ps.setNull(7, java.sql.Types.BIGINT); else ps.setLong(7, facility);
-        ps.setString(8, r.jobCode());
-        ps.setString(9, r.jobTitle());
-        ps.setString(10, r.cadre());
-        ps.setString(11, r.nationalId());
-        ps.setString(12, r.employeeNumber());
-        ps.setString(13, r.rapidproUuid());
-    }
-
-    private void insertLinks(Connection c, List<HealthWorkerRecord> rs, Map<HealthWorkerRecord, Long> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into source_link (health_worker_id, registry, source_id, source_version, source_updated, content_hash)
-                values (?, ?, ?, ?, ?, ?)""")) {
-            for (HealthWorkerRecord r : rs) {
-                ps.setLong(1, ids.get(r));
+                insert into source_link (health_worker_id, registry, source_id, source_version, source_updated, content_hash, data)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb)""", Statement.RETURN_GENERATED_KEYS)) {
+            for (HealthWorkerRecord r : fresh) {
+                ps.setLong(1, workerIds.get(r));
                 ps.setString(2, r.registry());
                 ps.setString(3, r.sourceId());
                 ps.setString(4, r.sourceVersion());
                 ps.setTimestamp(5, r.sourceUpdated() == null ? null : Timestamp.from(r.sourceUpdated()));
                 ps.setString(6, r.contentHash());
+                ps.setString(7, Records.toJson(r));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                int i = 0;
+                while (keys.next()) {
+                    HealthWorkerRecord r = fresh.get(i++);
+                    links.put(r, new long[] {keys.getLong(1), workerIds.get(r)});
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into merge_decision (health_worker_id, source_link_id, rule, score, detail) values (?, ?, ?, ?, ?)")) {
+            for (HealthWorkerRecord r : fresh) {
+                Matcher.Decision d = decisions.get(r);
+                long[] l = links.get(r);
+                ps.setLong(1, l[1]);
+                ps.setLong(2, l[0]);
+                ps.setString(3, d.rule());
+                ps.setDouble(4, d.score());
+                ps.setString(5, d.reviewReason() != null ? d.reviewReason() : d.detail());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+        return links;
     }
+
+    /** Workers of other registries that share an identifier or a phone number with one of the new records. */
+    private Map<HealthWorkerRecord, List<Candidate>> candidates(Connection c, String registry, List<HealthWorkerRecord> fresh)
+            throws SQLException {
+        Set<String> ids = new HashSet<>(), phones = new HashSet<>();
+        for (HealthWorkerRecord r : fresh) {
+            if (r.nationalId() != null) ids.add(r.nationalId().toLowerCase());
+            if (r.employeeNumber() != null) ids.add(r.employeeNumber().toLowerCase());
+            for (HealthWorkerRecord.Phone p : r.phones()) if (p.e164() != null) phones.add(p.e164());
+        }
+        List<Candidate> all = new ArrayList<>();
+        if (ids.isEmpty() && phones.isEmpty()) return Map.of();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select h.id, h.display_name, h.national_id, h.employee_number, null::text
+                  from health_worker h
+                 where (lower(h.national_id) = any(?) or lower(h.employee_number) = any(?))
+                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
+                union all
+                select h.id, h.display_name, h.national_id, h.employee_number, p.e164
+                  from phone p join health_worker h on h.id = p.health_worker_id
+                 where p.e164 = any(?)
+                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
+                 order by 1""")) {
+            Array idArray = c.createArrayOf("text", ids.toArray());
+            ps.setArray(1, idArray);
+            ps.setArray(2, idArray);
+            ps.setString(3, registry);
+            ps.setArray(4, c.createArrayOf("text", phones.toArray()));
+            ps.setString(5, registry);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) all.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            }
+        }
+        if (all.isEmpty()) return Map.of();
+        Map<HealthWorkerRecord, List<Candidate>> out = new HashMap<>();
+        for (HealthWorkerRecord r : fresh) {
+            List<Candidate> mine = new ArrayList<>();
+            for (Candidate cand : all) {
+                boolean id = cand.e164() == null && (eq(r.nationalId(), cand.nationalId()) || eq(r.employeeNumber(), cand.employeeNumber()));
+                boolean phone = cand.e164() != null && r.phones().stream().anyMatch(p -> cand.e164().equals(p.e164()));
+                if (id || phone) mine.add(cand);
+            }
+            if (!mine.isEmpty()) out.put(r, mine);
+        }
+        return out;
+    }
+
+    private static boolean eq(String a, String b) { return a != null && a.equalsIgnoreCase(b); }
 
     private void updateLinks(Connection c, List<HealthWorkerRecord> rs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                update source_link set source_version = ?, source_updated = ?, content_hash = ?, synced_at = now()
+                update source_link set source_version = ?, source_updated = ?, content_hash = ?, data = ?::jsonb, synced_at = now()
                 where registry = ? and source_id = ?""")) {
             for (HealthWorkerRecord r : rs) {
                 ps.setString(1, r.sourceVersion());
                 ps.setTimestamp(2, r.sourceUpdated() == null ? null : Timestamp.from(r.sourceUpdated()));
                 ps.setString(3, r.contentHash());
-                ps.setString(4, r.registry());
-                ps.setString(5, r.sourceId());
+                ps.setString(4, Records.toJson(r));
+                ps.setString(5, r.registry());
+                ps.setString(6, r.sourceId());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
-    /** Replaces the phones of changed workers, then recomputes the shared flag of every number they touched. */
-    private void replacePhones(Connection c, List<HealthWorkerRecord> rs, Map<HealthWorkerRecord, Long> ids) throws SQLException {
+    /** Replaces the phones of the given source records, then recomputes the shared flag of every number touched. */
+    private void replacePhones(Connection c, Map<HealthWorkerRecord, long[]> links) throws SQLException {
         Set<String> touched = new HashSet<>();
-        Long[] workerIds = rs.stream().map(ids::get).toArray(Long[]::new);
-        try (PreparedStatement del = c.prepareStatement(
-                "delete from phone where registry = ? and health_worker_id = any(?) returning e164")) {
-            del.setString(1, rs.get(0).registry());
-            del.setArray(2, c.createArrayOf("bigint", workerIds));
+        try (PreparedStatement del = c.prepareStatement("delete from phone where source_link_id = any(?) returning e164")) {
+            del.setArray(1, c.createArrayOf("bigint", links.values().stream().map(l -> l[0]).toArray(Long[]::new)));
             try (ResultSet r = del.executeQuery()) {
                 while (r.next()) if (r.getString(1) != null) touched.add(r.getString(1));
             }
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into phone (health_worker_id, registry, raw_value, e164, invalid_reason, rank, use, is_primary)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            for (HealthWorkerRecord r : rs) {
+                insert into phone (health_worker_id, source_link_id, registry, raw_value, e164, invalid_reason, rank, use, is_primary)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            for (var e : links.entrySet()) {
+                HealthWorkerRecord r = e.getKey();
                 for (HealthWorkerRecord.Phone p : r.phones()) {
-                    ps.setLong(1, ids.get(r));
-                    ps.setString(2, r.registry());
-                    ps.setString(3, p.raw());
-                    ps.setString(4, p.e164());
-                    ps.setString(5, p.invalidReason());
-                    ps.setInt(6, p.rank());
-                    ps.setString(7, p.use());
-                    ps.setBoolean(8, p.primary());
+                    ps.setLong(1, e.getValue()[1]);
+                    ps.setLong(2, e.getValue()[0]);
+                    ps.setString(3, r.registry());
+                    ps.setString(4, p.raw());
+                    ps.setString(5, p.e164());
+                    ps.setString(6, p.invalidReason());
+                    ps.setInt(7, p.rank());
+                    ps.setString(8, p.use());
+                    ps.setBoolean(9, p.primary());
                     ps.addBatch();
                     if (p.e164() != null) touched.add(p.e164());
                 }
@@ -269,6 +336,55 @@ public final class SyncStore {
                 where p.e164 = s.e164 and p.shared <> s.shared""")) {
             ps.setArray(1, c.createArrayOf("text", touched.toArray()));
             ps.executeUpdate();
+        }
+    }
+
+    /** Recomputes the golden record of each worker from all its source records; writes only what changed. */
+    private void recomputeGolden(Connection c, Set<Long> workers) throws SQLException {
+        Map<Long, List<HealthWorkerRecord>> byWorker = new HashMap<>();
+        Map<Long, String> oldHash = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select s.health_worker_id, s.data::text, h.golden_hash from source_link s join health_worker h on h.id = s.health_worker_id
+                where s.health_worker_id = any(?) and s.data is not null""")) {
+            ps.setArray(1, c.createArrayOf("bigint", workers.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byWorker.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(Records.fromJson(rs.getString(2)));
+                    oldHash.put(rs.getLong(1), rs.getString(3));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update health_worker set display_name = ?, family_name = ?, given_names = ?, gender = ?, active = ?,
+                  opted_out = ?, facility_id = (select id from location where registry = ? and source_id = ?),
+                  job_code = ?, job_title = ?, cadre = ?, national_id = ?, employee_number = ?, rapidpro_uuid = ?,
+                  provenance = ?::jsonb, golden_hash = ?, updated_at = now()
+                where id = ?""")) {
+            int batched = 0;
+            for (var e : byWorker.entrySet()) {
+                Merger.Golden g = merger.merge(e.getValue());
+                if (g.hash().equals(oldHash.get(e.getKey()))) continue;
+                ps.setString(1, g.displayName());
+                ps.setString(2, g.familyName());
+                ps.setString(3, g.givenNames());
+                ps.setString(4, g.gender());
+                ps.setBoolean(5, g.active());
+                ps.setBoolean(6, g.optedOut());
+                ps.setString(7, g.facilityRegistry());
+                ps.setString(8, g.facilitySourceId());
+                ps.setString(9, g.jobCode());
+                ps.setString(10, g.jobTitle());
+                ps.setString(11, g.cadre());
+                ps.setString(12, g.nationalId());
+                ps.setString(13, g.employeeNumber());
+                ps.setString(14, g.rapidproUuid());
+                ps.setString(15, Records.toJson(g.provenance()));
+                ps.setString(16, g.hash());
+                ps.setLong(17, e.getKey());
+                ps.addBatch();
+                batched++;
+            }
+            if (batched > 0) ps.executeBatch();
         }
     }
 

@@ -58,6 +58,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
                 .pid("org.mhero.ihris", Map.of("base.url", ihris.baseUrl(), "page.size", Integer.toString(PAGE),
                         "sync.on.start", "false"))
                 .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
+                .pid("org.mhero.merge", Map.of())
                 .asMap());
         return mhero.build();
     }
