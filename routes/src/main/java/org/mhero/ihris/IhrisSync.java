@@ -35,6 +35,8 @@ public final class IhrisSync {
     public static final String RUN = "mheroIhrisRun";
     private final String wmPractitioner;
     private final String wmRole;
+    private final String wmTraining;
+    private final TrainingMapper trainings = new TrainingMapper();
 
     private final IhrisSettings settings;
     private final SyncStore store;
@@ -47,16 +49,19 @@ public final class IhrisSync {
         final long startedNanos = System.nanoTime();
         final Instant practitionerWatermark;
         final Instant roleWatermark;
+        final Instant trainingWatermark;
+        int trainings, trainingsSkipped;
         Instant serverStart;
         LocationHierarchy locations;
         JobCatalog jobs = JobCatalog.empty();
         Instant rolePageMax;
         int pages, seen, created, updated, unchanged, unreachable;
 
-        Run(long id, Instant practitionerWatermark, Instant roleWatermark) {
+        Run(long id, Instant practitionerWatermark, Instant roleWatermark, Instant trainingWatermark) {
             this.id = id;
             this.practitionerWatermark = practitionerWatermark;
             this.roleWatermark = roleWatermark;
+            this.trainingWatermark = trainingWatermark;
         }
 
         public int created() { return created; }
@@ -73,6 +78,7 @@ public final class IhrisSync {
         // watermarks belong to one server: pointing base.url at another iHRIS starts with a full sync
         this.wmPractitioner = "ihris:Practitioner@" + settings.baseUrl();
         this.wmRole = "ihris:PractitionerRole@" + settings.baseUrl();
+        this.wmTraining = "ihris:Training@" + settings.baseUrl();
     }
 
     /** Starts a run, or returns null when one is already running on this node (the routes then stop). */
@@ -82,7 +88,8 @@ public final class IhrisSync {
             return null;
         }
         try {
-            Run run = new Run(store.startRun("ihris"), store.watermark(wmPractitioner), store.watermark(wmRole));
+            Run run = new Run(store.startRun("ihris"), store.watermark(wmPractitioner), store.watermark(wmRole),
+                    store.watermark(wmTraining));
             run.locations = new LocationHierarchy(settings.jurisdictionLevels());
             LOG.info("ihris-sync run {} started (practitioners since {}, roles since {})", run.id,
                     run.practitionerWatermark == null ? "the beginning" : run.practitionerWatermark,
@@ -199,6 +206,29 @@ public final class IhrisSync {
         }
     }
 
+    public String trainingSearchUrl(@ExchangeProperty(RUN) Run run) {
+        StringBuilder url = new StringBuilder("Basic?_profile=").append(TrainingMapper.PROFILE)
+                .append("&_sort=_lastUpdated&_count=").append(settings.pageSize());
+        if (run.trainingWatermark != null) url.append("&_lastUpdated=ge").append(run.trainingWatermark);
+        return url.toString();
+    }
+
+    /** Stores one page of in-service trainings, with the training watermark. */
+    public Bundle storeTrainingPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
+        List<TrainingMapper.Training> list = new ArrayList<>();
+        for (Bundle.BundleEntryComponent e : page.getEntry()) {
+            if (e.getResource() instanceof org.hl7.fhir.r4.model.Basic b) {
+                TrainingMapper.Training t = trainings.map(b);
+                if (t == null) run.trainingsSkipped++;
+                else list.add(t);
+            }
+        }
+        int written = store.storeTrainings(PractitionerMapper.REGISTRY, list, wmTraining,
+                maxUpdated(page, org.hl7.fhir.r4.model.Basic.class, true));
+        run.trainings += written;
+        return page;
+    }
+
     /** A search without a next link is the last page: the routes stop the loop on a null body. */
     public boolean hasNextPage(@Body Bundle page) {
         return page != null && page.getLink(Bundle.LINK_NEXT) != null;
@@ -212,9 +242,9 @@ public final class IhrisSync {
                 store.storePage(List.of(), wmRole, start);
             }
             store.finishRun(run.id, "ok", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable, null);
-            LOG.info("ihris-sync run {} finished in {} ms: {} pages, {} practitioners seen, {} created, {} updated, {} unchanged, {} without a usable phone",
+            LOG.info("ihris-sync run {} finished in {} ms: {} pages, {} practitioners seen, {} created, {} updated, {} unchanged, {} without a usable phone; {} trainings stored, {} not trainings",
                     run.id, (System.nanoTime() - run.startedNanos) / 1_000_000, run.pages, run.seen, run.created,
-                    run.updated, run.unchanged, run.unreachable);
+                    run.updated, run.unchanged, run.unreachable, run.trainings, run.trainingsSkipped);
             return run;
         } finally {
             running.set(false);

@@ -2,6 +2,7 @@ package org.mhero.store;
 
 import org.mhero.ihris.HealthWorkerRecord;
 import org.mhero.ihris.LocationHierarchy;
+import org.mhero.ihris.TrainingMapper;
 import org.mhero.merge.Candidate;
 import org.mhero.merge.Matcher;
 import org.mhero.merge.Merger;
@@ -386,6 +387,51 @@ public final class SyncStore {
             }
             if (batched > 0) ps.executeBatch();
         }
+    }
+
+    /**
+     * Stores a page of trainings of already-synced practitioners, with the watermark, in one transaction; a training of
+     * a practitioner we do not know is skipped (counted, and picked up by a full resync once the worker arrives).
+     * Returns the number of trainings written.
+     */
+    public int storeTrainings(String registry, List<TrainingMapper.Training> trainings, String watermarkSource,
+                              Instant pageMaxUpdated) throws SQLException {
+        int written = 0;
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!trainings.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            insert into training (health_worker_id, registry, source_id, code, name, provider, start_date, end_date)
+                            select s.health_worker_id, ?, ?, ?, ?, ?, ?, ? from source_link s where s.registry = ? and s.source_id = ?
+                            on conflict (registry, source_id) do update set health_worker_id = excluded.health_worker_id,
+                              code = excluded.code, name = excluded.name, provider = excluded.provider,
+                              start_date = excluded.start_date, end_date = excluded.end_date
+                            where (training.health_worker_id, training.code, training.name, training.provider, training.start_date, training.end_date)
+                              is distinct from (excluded.health_worker_id, excluded.code, excluded.name, excluded.provider, excluded.start_date, excluded.end_date)""")) {
+                        for (TrainingMapper.Training t : trainings) {
+                            ps.setString(1, registry);
+                            ps.setString(2, t.sourceId());
+                            ps.setString(3, t.code());
+                            ps.setString(4, t.name());
+                            ps.setString(5, t.provider());
+                            ps.setObject(6, t.start());
+                            ps.setObject(7, t.end());
+                            ps.setString(8, registry);
+                            ps.setString(9, t.practitionerId());
+                            ps.addBatch();
+                        }
+                        for (int n : ps.executeBatch()) written += Math.max(n, 0);
+                    }
+                }
+                if (pageMaxUpdated != null) advanceWatermark(c, watermarkSource, pageMaxUpdated);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return written;
     }
 
     private void advanceWatermark(Connection c, String source, Instant wm) throws SQLException {

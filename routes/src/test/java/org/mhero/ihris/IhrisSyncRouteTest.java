@@ -59,6 +59,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
                         "sync.on.start", "false"))
                 .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
                 .pid("org.mhero.merge", Map.of())
+                .pid("org.mhero.groups", Map.of())
                 .asMap());
         return mhero.build();
     }
@@ -79,7 +80,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
     @Order(1)
     void loadsTheShippedConfigurationAndEveryIhrisRoute() {
         assertThat(mhero.getProblems()).isEmpty();
-        assertThat(mhero.getLoadedFlows()).containsExactly("ihris-sync");
+        assertThat(mhero.getLoadedFlows()).containsExactly("ihris-sync", "groups");
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("ihris-sync.trigger", "ihris-sync.run",
                 "ihris-sync.fetch-locations", "ihris-sync.fetch-job-codes", "ihris-sync.fetch-practitioners",
                 "ihris-sync.fetch-changed-roles", "ihris-sync.next-page");
@@ -102,6 +103,13 @@ class IhrisSyncRouteTest extends CamelTestSupport {
         assertThat(db.count("select count(*) from phone where shared")).as("shared numbers flagged").isPositive();
         assertThat(db.count("select count(*) from health_worker where not active")).as("inactive workers kept").isPositive();
         assertThat(db.count("select count(*) from sync_watermark where source like 'ihris:Practitioner@%'")).isEqualTo(1);
+        assertThat(db.count("select count(*) from training")).as("in-service trainings of the synced workers")
+                .isEqualTo(ihris.store().trainingCount());
+        assertThat(db.count("select count(*) from merge_decision where rule = 'new'")).isEqualTo(PRACTITIONERS);
+        assertThat(db.count("select count(*) from contact_group")).as("the shipped groups").isEqualTo(4);
+        assertThat(db.count("select count(*) from contact_group where member_count > 0")).as("recomputed after the sync").isPositive();
+        assertThat(db.count("select sum(member_count) from contact_group"))
+                .isEqualTo(db.count("select count(*) from contact_group_member"));
     }
 
     @Test

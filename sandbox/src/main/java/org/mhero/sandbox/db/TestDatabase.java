@@ -71,7 +71,11 @@ public final class TestDatabase implements AutoCloseable {
                   select 'sl', xmin::text from source_link union all
                   select 'ph', xmin::text from phone union all
                   select 'lo', xmin::text from location union all
-                  select 'wm', xmin::text from sync_watermark) v"""));
+                  select 'wm', xmin::text from sync_watermark union all
+                  select 'md', xmin::text from merge_decision union all
+                  select 'tr', xmin::text from training union all
+                  select 'cg', xmin::text from contact_group union all
+                  select 'gm', xmin::text from contact_group_member) v"""));
     }
 
     @Override
