@@ -10,6 +10,7 @@ import org.mhero.config.MergeSettings;
 import org.mhero.merge.Matcher;
 import org.mhero.merge.Merger;
 import org.mhero.config.Pid;
+import org.mhero.dhis2.Dhis2Flow;
 import org.mhero.groups.GroupsFlow;
 import org.mhero.ihris.IhrisFlow;
 import org.mhero.store.SyncStore;
@@ -33,7 +34,7 @@ public class MheroContext {
     private static final Logger LOG = LoggerFactory.getLogger(MheroContext.class);
 
     /** Every flow, in start order. A new flow is one class and one line here. */
-    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new GroupsFlow());
+    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new GroupsFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();

@@ -60,6 +60,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
                 .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
                 .pid("org.mhero.merge", Map.of())
                 .pid("org.mhero.groups", Map.of())
+                .pid("org.mhero.dhis2", Map.of("sync.enabled", "false"))
                 .asMap());
         return mhero.build();
     }
@@ -80,7 +81,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
     @Order(1)
     void loadsTheShippedConfigurationAndEveryIhrisRoute() {
         assertThat(mhero.getProblems()).isEmpty();
-        assertThat(mhero.getLoadedFlows()).containsExactly("ihris-sync", "groups");
+        assertThat(mhero.getLoadedFlows()).containsExactly("ihris-sync", "dhis2-sync", "groups");
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("ihris-sync.trigger", "ihris-sync.run",
                 "ihris-sync.fetch-locations", "ihris-sync.fetch-job-codes", "ihris-sync.fetch-practitioners",
                 "ihris-sync.fetch-changed-roles", "ihris-sync.next-page");

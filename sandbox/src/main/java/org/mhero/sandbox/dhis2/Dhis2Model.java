@@ -351,7 +351,10 @@ public final class Dhis2Model {
             String lastNsn = null;
             for (int i = 0; i < options.users; i++) {
                 String fn = first[r.nextInt(first.length)], sn = last[r.nextInt(last.length)];
-                String nsn = new String[]{"77", "88", "55"}[r.nextInt(3)] + String.format("%07d", r.nextInt(10_000_000));
+                // Liberian mobiles as libphonenumber knows them: 77/88 + 7 digits, 555 + 6 digits (9 digits in all)
+                int kind = r.nextInt(3);
+                String nsn = kind == 2 ? "555" + String.format("%06d", r.nextInt(1_000_000))
+                        : new String[]{"77", "88"}[kind] + String.format("%07d", r.nextInt(10_000_000));
                 if (lastNsn != null && i % 25 == 24) nsn = lastNsn; // shared number
                 lastNsn = nsn;
                 String nsn2 = "88" + String.format("%07d", r.nextInt(10_000_000));
