@@ -46,6 +46,7 @@ K="$RUN/karaf"
 # the shipped etc/ files, pointed at the sandbox (every other default as shipped)
 cp "$ROOT/etc/"*.cfg "$K/etc/"
 sed -i "s#^base.url = .*#base.url = $IHRIS_URL#" "$K/etc/org.mhero.ihris.cfg"
+sed -i "s#^base.url = .*#base.url = $DHIS2_URL#; s#^auth.token = .*#auth.token = $DHIS2_TOKEN#" "$K/etc/org.mhero.dhis2.cfg"
 # install the feature at boot
 sed -i "s#^featuresRepositories = \\\\#featuresRepositories = mvn:org.mhero/mhero-features/$MHERO_VERSION/xml/features, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
 sed -i "s#^featuresBoot = \\\\#featuresBoot = mhero, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
@@ -54,8 +55,11 @@ log "starting Karaf with the mhero feature"
 EXTRA_JAVA_OPTS="-Xmx768m -XX:MaxMetaspaceSize=384m" "$K/bin/karaf" server >"$RUN/karaf.out" 2>&1 &
 pids+=($!)
 LOGF="$K/data/log/karaf.log"
-for _ in $(seq 1 240); do grep -q 'ihris-sync run .* finished\|ihris-sync run .* failed' "$LOGF" 2>/dev/null && break; sleep 0.5; done
-grep -h 'mHero CamelContext\|Invalid configuration\|ihris-sync run' "$LOGF" | sed 's/^.*| //' || true
+for _ in $(seq 1 240); do
+  [ "$(grep -c 'sync run .* finished\|sync run .* failed' "$LOGF" 2>/dev/null)" -ge 2 ] && break; sleep 0.5
+done
+sleep 1
+grep -h 'mHero CamelContext\|Invalid configuration\|sync run\|group ' "$LOGF" | sed 's/^.*| //' || true
 cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
@@ -64,6 +68,8 @@ See the synced health workers:
       from health_worker h left join location l on l.id = h.facility_id left join phone p on p.health_worker_id = h.id and p.is_primary
       order by h.id limit 20"
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select * from sync_run order by id desc limit 5"
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select name, member_count, rule from contact_group"
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select rule, count(*) from merge_decision group by rule"
 Try next:
   - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
   - put a bad value in it (sync.cron = never) and watch the log name the PID and the key;

@@ -1,6 +1,8 @@
 package org.mhero.it;
 
 import org.mhero.sandbox.db.TestDatabase;
+import org.mhero.sandbox.dhis2.Dhis2Options;
+import org.mhero.sandbox.dhis2.Dhis2Simulator;
 import org.mhero.sandbox.ihris.IhrisOptions;
 import org.mhero.sandbox.ihris.IhrisSandbox;
 
@@ -25,6 +27,7 @@ final class ItEnvironment {
     final TestDatabase db = new TestDatabase();
     final IhrisSandbox ihrisA = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_A));
     final IhrisSandbox ihrisB = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_B));
+    final Dhis2Simulator dhis2 = Dhis2Simulator.start(Dhis2Options.defaults());
     final Path configDir;
 
     private ItEnvironment() throws IOException {
@@ -32,6 +35,7 @@ final class ItEnvironment {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ihrisA.close();
             ihrisB.close();
+            dhis2.close();
             db.close();
         }));
     }
@@ -39,6 +43,11 @@ final class ItEnvironment {
     static synchronized ItEnvironment get() throws IOException {
         if (instance == null) instance = new ItEnvironment();
         return instance;
+    }
+
+    /** DHIS2 users mHero reads (it asks for users with a phone number). */
+    long dhis2UsersWithPhone() {
+        return dhis2.model().users().stream().filter(u -> u.phoneNumber() != null).count();
     }
 
     /** A shipped etc/ file with some keys replaced; every other key keeps the default that ships. */

@@ -116,6 +116,10 @@ public class MheroFeatureIT {
                         Map.of("url", env.db.jdbcUrl(), "user", env.db.user(), "password", env.db.password())).toFile()),
                 replaceConfigurationFile("etc/org.mhero.ihris.cfg", env.cfg("org.mhero.ihris",
                         Map.of("base.url", env.ihrisA.baseUrl(), "sync.on.start", "true")).toFile()),
+                replaceConfigurationFile("etc/org.mhero.dhis2.cfg", env.cfg("org.mhero.dhis2",
+                        Map.of("base.url", env.dhis2.baseUrl())).toFile()),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.dhis2Users",
+                        Long.toString(env.dhis2UsersWithPhone())),
                 features(maven("org.mhero", "mhero-features").version(mhero).classifier("features").type("xml"), "mhero"),
         };
     }
@@ -136,10 +140,15 @@ public class MheroFeatureIT {
     }
 
     @Test
-    public void b_practitionersOfTheFhirServerLandInPostgres() throws Exception {
+    public void b_practitionersOfTheFhirServerAndDhis2UsersLandInPostgres() throws Exception {
         int expected = Integer.getInteger("mhero.it.practitionersA");
+        long dhis2Users = Long.getLong("mhero.it.dhis2Users");
         waitFor(expected + " practitioners in PostgreSQL", () -> count("select count(*) from source_link where registry = 'ihris'") == expected);
-        assertEquals(expected, count("select count(*) from health_worker"));
+        waitFor(dhis2Users + " DHIS2 users in PostgreSQL", () -> count("select count(*) from source_link where registry = 'dhis2'") == dhis2Users);
+        assertEquals("every source record belongs to one health worker", expected + dhis2Users,
+                count("select count(*) from source_link") );
+        assertTrue("at most one worker per source record", count("select count(*) from health_worker") <= expected + dhis2Users);
+        waitFor("contact groups recomputed", () -> count("select count(*) from contact_group where member_count > 0") > 0);
         assertTrue("phones were normalised", count("select count(*) from phone where e164 like '+231%'") > expected / 2);
         assertTrue("unusable numbers are kept with a reason", count("select count(*) from phone where invalid_reason is not null") > 0);
         assertTrue("facilities resolved", count("select count(*) from health_worker where facility_id is not null") > expected / 2);
@@ -150,7 +159,7 @@ public class MheroFeatureIT {
     public void c_aBadValueIsLoggedWithPidAndKeyAndAGoodEditTakesEffectWithoutRestart() throws Exception {
         int a = Integer.getInteger("mhero.it.practitionersA");
         int b = Integer.getInteger("mhero.it.practitionersB");
-        waitFor(a + " practitioners from server A", () -> count("select count(*) from source_link") == a);
+        waitFor(a + " practitioners from server A", () -> count("select count(*) from source_link where registry = 'ihris'") == a);
         long bundleId = bundle("org.mhero.routes").getBundleId();
 
         org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("org.mhero.ihris", null);
@@ -164,7 +173,7 @@ public class MheroFeatureIT {
         props.put("sync.cron", "0 0 3 * * ?");
         props.put("base.url", System.getProperty("mhero.it.ihrisB"));
         cfg.update(props);
-        waitFor(b + " practitioners after switching to server B", () -> count("select count(*) from source_link") == b);
+        waitFor(b + " practitioners after switching to server B", () -> count("select count(*) from source_link where registry = 'ihris'") == b);
         assertEquals("Karaf and the bundle were not restarted", Bundle.ACTIVE, bundleContext.getBundle(bundleId).getState());
     }
 
