@@ -5,6 +5,8 @@ import org.mhero.sandbox.dhis2.Dhis2Options;
 import org.mhero.sandbox.dhis2.Dhis2Simulator;
 import org.mhero.sandbox.ihris.IhrisOptions;
 import org.mhero.sandbox.ihris.IhrisSandbox;
+import org.mhero.sandbox.rapidpro.RapidProOptions;
+import org.mhero.sandbox.rapidpro.RapidProSimulator;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ final class ItEnvironment {
     final IhrisSandbox ihrisA = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_A));
     final IhrisSandbox ihrisB = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_B));
     final Dhis2Simulator dhis2 = Dhis2Simulator.start(Dhis2Options.defaults());
+    final RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("100/1s"));
     final Path configDir;
 
     private ItEnvironment() throws IOException {
@@ -36,6 +39,7 @@ final class ItEnvironment {
             ihrisA.close();
             ihrisB.close();
             dhis2.close();
+            rapidpro.close();
             db.close();
         }));
     }

@@ -118,6 +118,8 @@ public class MheroFeatureIT {
                         Map.of("base.url", env.ihrisA.baseUrl(), "sync.on.start", "true")).toFile()),
                 replaceConfigurationFile("etc/org.mhero.dhis2.cfg", env.cfg("org.mhero.dhis2",
                         Map.of("base.url", env.dhis2.baseUrl())).toFile()),
+                replaceConfigurationFile("etc/org.mhero.rapidpro.cfg", env.cfg("org.mhero.rapidpro",
+                        Map.of("api.url", env.rapidpro.baseUrl(), "api.token", env.rapidpro.token(), "rate.limit", "100/1s")).toFile()),
                 editConfigurationFilePut("etc/system.properties", "mhero.it.dhis2Users",
                         Long.toString(env.dhis2UsersWithPhone())),
                 features(maven("org.mhero", "mhero-features").version(mhero).classifier("features").type("xml"), "mhero"),
@@ -149,6 +151,9 @@ public class MheroFeatureIT {
                 count("select count(*) from source_link") );
         assertTrue("at most one worker per source record", count("select count(*) from health_worker") <= expected + dhis2Users);
         waitFor("contact groups recomputed", () -> count("select count(*) from contact_group where member_count > 0") > 0);
+        waitFor("reachable workers pushed to RapidPro", () -> count("select count(*) from rapidpro_contact where contact_uuid is not null") > 0);
+        assertTrue("a shared number is never pushed", count("select count(*) from rapidpro_contact r join phone p "
+                + "on p.health_worker_id = r.health_worker_id and p.is_primary where p.shared and r.contact_uuid is not null") == 0);
         assertTrue("phones were normalised", count("select count(*) from phone where e164 like '+231%'") > expected / 2);
         assertTrue("unusable numbers are kept with a reason", count("select count(*) from phone where invalid_reason is not null") > 0);
         assertTrue("facilities resolved", count("select count(*) from health_worker where facility_id is not null") > expected / 2);

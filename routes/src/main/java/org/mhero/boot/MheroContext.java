@@ -13,6 +13,7 @@ import org.mhero.config.Pid;
 import org.mhero.dhis2.Dhis2Flow;
 import org.mhero.groups.GroupsFlow;
 import org.mhero.ihris.IhrisFlow;
+import org.mhero.rapidpro.RapidProFlow;
 import org.mhero.store.SyncStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ public class MheroContext {
     private static final Logger LOG = LoggerFactory.getLogger(MheroContext.class);
 
     /** Every flow, in start order. A new flow is one class and one line here. */
-    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new GroupsFlow());
+    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new RapidProFlow(), new GroupsFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();

@@ -51,9 +51,14 @@ public final class Merger {
         for (HealthWorkerRecord r : rs) {
             if (r.optedOut()) { optedOut = true; prov.put("optedOut", r.registry()); break; }
         }
+        // the numbers count too: a changed number must reach RapidPro, so it changes the worker (updated_at)
+        java.util.TreeSet<String> numbers = new java.util.TreeSet<>();
+        for (HealthWorkerRecord r : rs) {
+            for (HealthWorkerRecord.Phone p : r.phones()) if (p.e164() != null) numbers.add((p.primary() ? "*" : "") + p.e164());
+        }
         String hash = hash(display, family, given, gender, Boolean.toString(active), Boolean.toString(optedOut),
                 facility == null ? null : facility.registry() + "/" + facility.facilitySourceId(), job, title, cadre, nid, emp, rp,
-                prov.toString());
+                prov.toString(), String.join(",", numbers));
         return new Golden(display, family, given, gender, active, optedOut, facility == null ? null : facility.registry(),
                 facility == null ? null : facility.facilitySourceId(), job, title, cadre, nid, emp, rp, prov, hash);
     }

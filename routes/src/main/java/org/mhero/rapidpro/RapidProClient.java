@@ -154,6 +154,18 @@ public final class RapidProClient {
         return RapidProContact.parse(send("POST", "contacts.json", Map.of("uuid", uuid), payload.toJson()).json);
     }
 
+    /**
+     * {@code POST contacts.json?uuid=} with {@code urns}: updates a known contact and moves it to new numbers (a worker
+     * whose number changed keeps one contact). 400 with key {@code urns} when a number belongs to another contact.
+     */
+    public RapidProContact updateContact(String uuid, List<String> urns, ContactPayload payload) {
+        checkList(urns, "urns");
+        ObjectNode body = payload.toJson();
+        ArrayNode a = body.putArray("urns");
+        urns.forEach(a::add);
+        return RapidProContact.parse(send("POST", "contacts.json", Map.of("uuid", uuid), body).json);
+    }
+
     /** {@code GET contacts.json?urn=}. */
     public Optional<RapidProContact> contactByUrn(String urn) {
         return first(send("GET", "contacts.json", Map.of("urn", urn), null).json);

@@ -56,15 +56,14 @@ class Dhis2SyncRouteTest extends CamelTestSupport {
         if (db != null) db.close();
     }
 
-    /** The shipped files; iHRIS (the only flow MheroContext lists so far) configured to stay idle. */
+    /** The shipped files, every flow idle; iHRIS pointed nowhere. */
     static Map<String, Map<String, String>> config(Map<String, String> dhis2Overrides) {
         Map<String, String> d = new HashMap<>(Map.of("base.url", dhis2.baseUrl(), "page.size", Integer.toString(PAGE),
                 "sync.enabled", "false", "sync.on.start", "false"));
         d.putAll(dhis2Overrides);
-        return new ShippedConfig()
+        return ShippedConfig.idle()
                 .pid("org.mhero.dhis2", d)
                 .pid("org.mhero.ihris", Map.of("base.url", "http://127.0.0.1:9/fhir", "sync.enabled", "false", "sync.on.start", "false"))
-                .pid("org.mhero.merge", Map.of())
                 .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
                 .asMap();
     }

@@ -54,13 +54,10 @@ class IhrisSyncRouteTest extends CamelTestSupport {
     protected CamelContext createCamelContext() throws Exception {
         mhero = new MheroContext();
         mhero.setDataSource(db.dataSource());
-        mhero.setConfiguration(new ShippedConfig()
+        mhero.setConfiguration(ShippedConfig.idle()
                 .pid("org.mhero.ihris", Map.of("base.url", ihris.baseUrl(), "page.size", Integer.toString(PAGE),
                         "sync.on.start", "false"))
                 .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
-                .pid("org.mhero.merge", Map.of())
-                .pid("org.mhero.groups", Map.of())
-                .pid("org.mhero.dhis2", Map.of("sync.enabled", "false"))
                 .asMap());
         return mhero.build();
     }
@@ -81,7 +78,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
     @Order(1)
     void loadsTheShippedConfigurationAndEveryIhrisRoute() {
         assertThat(mhero.getProblems()).isEmpty();
-        assertThat(mhero.getLoadedFlows()).containsExactly("ihris-sync", "dhis2-sync", "groups");
+        assertThat(mhero.getLoadedFlows()).contains("ihris-sync", "dhis2-sync", "rapidpro-contacts", "groups");
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("ihris-sync.trigger", "ihris-sync.run",
                 "ihris-sync.fetch-locations", "ihris-sync.fetch-job-codes", "ihris-sync.fetch-practitioners",
                 "ihris-sync.fetch-changed-roles", "ihris-sync.next-page");

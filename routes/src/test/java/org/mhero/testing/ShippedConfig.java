@@ -12,6 +12,29 @@ import java.util.Properties;
 public final class ShippedConfig {
     private final Map<String, Map<String, String>> pids = new HashMap<>();
 
+    /**
+     * Every shipped etc/*.cfg of mHero, with nothing scheduled: {@code sync.on.start}, {@code sync.enabled},
+     * {@code push.enabled} and {@code pull.enabled} are false, so a test starts only what it calls. Override a PID with
+     * {@link #pid} afterwards.
+     */
+    public static ShippedConfig idle() {
+        ShippedConfig c = new ShippedConfig();
+        try (var files = Files.list(Path.of(System.getProperty("mhero.etc.dir", "../etc")))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("org\\.mhero\\..*\\.cfg")).toList()) {
+                String pid = f.getFileName().toString().replaceFirst("\\.cfg$", "");
+                c.pid(pid, Map.of());
+                Map<String, String> v = c.pids.get(pid);
+                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled"}) {
+                    if (v.containsKey(k)) v.put(k, "false");
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return c;
+    }
+
+    /** Loads the shipped file of {@code pid} (again), then applies the overrides. */
     public ShippedConfig pid(String pid, Map<String, String> overrides) {
         Path file = Path.of(System.getProperty("mhero.etc.dir", "../etc"), pid + ".cfg");
         Properties p = new Properties();

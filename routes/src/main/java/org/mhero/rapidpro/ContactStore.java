@@ -1,0 +1,148 @@
+package org.mhero.rapidpro;
+
+import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** What the RapidPro contact sync reads and writes in PostgreSQL: who to push, what was pushed, links of pulled contacts. */
+public final class ContactStore {
+    /** A health worker due for a push, with what its contact carries. */
+    public record Pending(HealthWorkerContact contact, boolean sharedNumber, String pushedHash, String contactUuid, String pushedUrn) {}
+
+    private final DataSource ds;
+
+    public ContactStore(DataSource ds) { this.ds = ds; }
+
+    /**
+     * Active, not opted out, reviewed workers with a usable primary number, changed since their last push (or never
+     * pushed), after {@code afterId} in id order: one keyset page.
+     */
+    public List<Pending> pending(long afterId, int limit) throws SQLException {
+        List<Pending> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select h.id, sl.registry, sl.source_id, h.display_name, p.e164, p.shared, f.name, d.name, r.name, h.cadre,
+                       rc.pushed_hash, rc.contact_uuid, rc.urn
+                  from health_worker h
+                  join lateral (select e164, shared from phone where health_worker_id = h.id and is_primary and e164 is not null
+                                 order by shared, id limit 1) p on true
+                  join lateral (select registry, source_id from source_link where health_worker_id = h.id and registry <> 'rapidpro'
+                                 order by id limit 1) sl on true
+                  left join location f on f.id = h.facility_id
+                  left join location d on d.registry = f.registry and d.source_id = f.district_source_id and d.level = 'district'
+                  left join location r on r.registry = f.registry and r.source_id = f.region_source_id and r.level = 'region'
+                  left join rapidpro_contact rc on rc.health_worker_id = h.id
+                 where h.active and not h.opted_out and h.review_reason is null
+                   and (rc.pushed_at is null or h.updated_at > rc.pushed_at)
+                   and h.id > ?
+                 order by h.id
+                 limit ?""")) {
+            ps.setLong(1, afterId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Pending(new HealthWorkerContact(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            null, rs.getString(5), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)),
+                            rs.getBoolean(6), rs.getString(11), rs.getString(12), rs.getString(13)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The contact now carries this payload (pushed, or found unchanged): due again only when the worker changes. */
+    public void pushed(long workerId, String uuid, String urn, String hash) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                insert into rapidpro_contact (health_worker_id, contact_uuid, urn, pushed_hash, pushed_at, skip_reason)
+                values (?, ?, ?, ?, now(), null)
+                on conflict (health_worker_id) do update set contact_uuid = coalesce(excluded.contact_uuid, rapidpro_contact.contact_uuid),
+                  urn = excluded.urn, pushed_hash = excluded.pushed_hash, pushed_at = now(), skip_reason = null""")) {
+            ps.setLong(1, workerId);
+            ps.setString(2, uuid);
+            ps.setString(3, urn);
+            ps.setString(4, hash);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Not pushed, and why (until the worker changes again). */
+    public void skipped(long workerId, String reason) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                insert into rapidpro_contact (health_worker_id, pushed_at, skip_reason) values (?, now(), ?)
+                on conflict (health_worker_id) do update set pushed_at = now(), skip_reason = excluded.skip_reason""")) {
+            ps.setLong(1, workerId);
+            ps.setString(2, reason);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Links pulled contacts we already know (pushed by us: their uuid is recorded, or they carry our {@code mheroid}
+     * field) to their health worker before the store matches the rest; an existing link is left alone.
+     */
+    public void linkKnown(Collection<RapidProContact> contacts) throws SQLException {
+        List<String> uuids = new ArrayList<>();
+        List<Long> hints = new ArrayList<>();
+        for (RapidProContact ct : contacts) {
+            Long hint = null;
+            String mheroid = ct.field("mheroid");
+            if (mheroid != null && mheroid.matches("[0-9]{1,18}")) hint = Long.parseLong(mheroid);
+            uuids.add(ct.uuid());
+            hints.add(hint);
+        }
+        if (uuids.isEmpty()) return;
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                with linked as (
+                  insert into source_link (health_worker_id, registry, source_id, content_hash)
+                  select coalesce(rc.health_worker_id, h.id), 'rapidpro', u.uuid, ''
+                    from unnest(?::text[], ?::bigint[]) as u(uuid, hint)
+                    left join rapidpro_contact rc on rc.contact_uuid = u.uuid
+                    left join health_worker h on h.id = u.hint
+                   where coalesce(rc.health_worker_id, h.id) is not null
+                  on conflict (registry, source_id) do nothing
+                  returning id, health_worker_id)
+                insert into merge_decision (health_worker_id, source_link_id, rule, detail)
+                select health_worker_id, id, 'rapidpro_contact', 'the contact mHero pushed for this worker' from linked""")) {
+            Array a = c.createArrayOf("text", uuids.toArray());
+            ps.setArray(1, a);
+            ps.setArray(2, c.createArrayOf("bigint", hints.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Workers known only from RapidPro (no registry has them): an operator decides before anyone messages them. */
+    public int flagContactsBornInRapidPro() throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                update health_worker h set review_reason = 'created in RapidPro, unknown to every registry: review before use'
+                 where h.review_reason is null
+                   and exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = 'rapidpro')
+                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry <> 'rapidpro')""")) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /** The RapidPro status (active, stopped, blocked, archived) and modification time of the contacts we know. */
+    public void recordStatus(Collection<RapidProContact> contacts) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                update rapidpro_contact set status = ?, modified_on = ?
+                 where contact_uuid = ? and (status is distinct from ? or modified_on is distinct from ?)""")) {
+            for (RapidProContact ct : contacts) {
+                String status = ct.status() == null ? "deleted" : ct.status().wire();
+                Timestamp t = ct.modifiedOn() == null ? null : Timestamp.from(ct.modifiedOn());
+                ps.setString(1, status);
+                ps.setTimestamp(2, t);
+                ps.setString(3, ct.uuid());
+                ps.setString(4, status);
+                ps.setTimestamp(5, t);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}

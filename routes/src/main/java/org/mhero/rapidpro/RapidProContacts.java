@@ -1,0 +1,189 @@
+package org.mhero.rapidpro;
+
+import org.mhero.ihris.HealthWorkerRecord;
+import org.mhero.store.SyncStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The stage bean of the {@code rapidpro-contacts} routes. Push: workers changed since their last push are upserted by
+ * URN, one call each through the workspace's shared {@link RateLimiter}; a worker whose number is shared with another
+ * is never pushed (an upsert by that URN would overwrite the other worker's contact) and the reason is recorded.
+ * Pull: contacts modified in RapidPro since the watermark become source records of the {@code rapidpro} registry, so a
+ * STOP or a block opts the worker out everywhere, and a contact nobody registered is flagged for review.
+ */
+public final class RapidProContacts {
+    private static final Logger LOG = LoggerFactory.getLogger(RapidProContacts.class);
+
+    private final RapidProSettings settings;
+    private final RapidProClient client;
+    private final ContactStore contacts;
+    private final SyncStore sync;
+    private final PulledContactMapper mapper;
+    private final String watermark;
+    private final AtomicBoolean pushing = new AtomicBoolean(), pulling = new AtomicBoolean();
+
+    /** Counts of one push or pull run. */
+    public static final class Run {
+        final long startedNanos = System.nanoTime();
+        long cursor;
+        String next;
+        Instant since;
+        int pushed, created, unchanged, skipped, failed, pages, seen;
+        boolean fieldsEnsured;
+
+        public int pushed() { return pushed; }
+        public int created() { return created; }
+        public int skipped() { return skipped; }
+        public int failed() { return failed; }
+        public int seen() { return seen; }
+    }
+
+    public RapidProContacts(RapidProSettings settings, RapidProClient client, ContactStore contacts, SyncStore sync,
+                            PulledContactMapper mapper) {
+        this.settings = settings;
+        this.client = client;
+        this.contacts = contacts;
+        this.sync = sync;
+        this.mapper = mapper;
+        this.watermark = "rapidpro:contacts@" + settings.apiUrl();
+    }
+
+    // ---- push ----
+
+    public Run beginPush() {
+        if (!pushing.compareAndSet(false, true)) {
+            LOG.info("rapidpro-contacts push is already running; this trigger is skipped");
+            return null;
+        }
+        return new Run();
+    }
+
+    /** Pushes the next keyset page of due workers; returns how many it looked at (0 ends the loop). */
+    public int pushBatch(Run run) throws SQLException {
+        List<ContactStore.Pending> due = contacts.pending(run.cursor, settings.pushBatch());
+        for (ContactStore.Pending p : due) {
+            HealthWorkerContact hw = p.contact();
+            run.cursor = hw.mheroId();
+            String urn = hw.urn().orElse(null);
+            if (urn == null) {
+                contacts.skipped(hw.mheroId(), "no E.164 number");
+                run.skipped++;
+                continue;
+            }
+            if (p.sharedNumber()) {
+                contacts.skipped(hw.mheroId(), "number shared with another health worker: not pushed, so that no contact is taken from its owner");
+                run.skipped++;
+                continue;
+            }
+            ContactPayload payload = ContactPayload.fromHealthWorker(hw, settings.contactFields());
+            String hash = payload.hash();
+            if (hash.equals(p.pushedHash()) && urn.equals(p.pushedUrn())) {
+                contacts.pushed(hw.mheroId(), null, urn, hash);
+                run.unchanged++;
+                continue;
+            }
+            if (!run.fieldsEnsured) {
+                client.ensureFields(settings.contactFields());
+                run.fieldsEnsured = true;
+            }
+            try {
+                String uuid = null;
+                if (p.contactUuid() != null) {
+                    // the worker's own contact: update it (and move it to a new number) rather than making another
+                    try {
+                        uuid = client.updateContact(p.contactUuid(), List.of(urn), payload).uuid();
+                    } catch (RapidProRequestException e) {
+                        if (e.status() != 404) throw e;   // deleted in RapidPro: upsert below
+                    }
+                }
+                if (uuid == null) {
+                    UpsertResult r = client.upsertContactByUrn(urn, payload);
+                    uuid = r.uuid();
+                    if (r.created()) run.created++;
+                }
+                contacts.pushed(hw.mheroId(), uuid, urn, hash);
+                run.pushed++;
+            } catch (RapidProRequestException e) {
+                // this contact's data is refused (4xx): record why and go on with the others
+                contacts.skipped(hw.mheroId(), "RapidPro refused the contact: " + e.getMessage());
+                run.failed++;
+            }
+        }
+        return due.size();
+    }
+
+    public Run finishPush(Run run) {
+        pushing.set(false);
+        LOG.info("rapidpro-contacts push finished in {} ms: {} pushed ({} new contacts), {} unchanged, {} skipped, {} refused",
+                (System.nanoTime() - run.startedNanos) / 1_000_000, run.pushed, run.created, run.unchanged, run.skipped, run.failed);
+        return run;
+    }
+
+    public void failPush(Run run, Exception cause) {
+        pushing.set(false);
+        LOG.error("rapidpro-contacts push stopped after {} pushed: {}; the rest is pushed by the next run",
+                run == null ? 0 : run.pushed, cause == null ? "unknown" : cause.toString());
+    }
+
+    // ---- pull ----
+
+    public Run beginPull() throws SQLException {
+        if (!pulling.compareAndSet(false, true)) {
+            LOG.info("rapidpro-contacts pull is already running; this trigger is skipped");
+            return null;
+        }
+        Run run = new Run();
+        try {
+            run.since = sync.watermark(watermark);
+        } catch (SQLException | RuntimeException e) {
+            pulling.set(false);
+            throw e;
+        }
+        return run;
+    }
+
+    /** Reads and stores one page of contacts modified since the watermark; returns false after the last page. */
+    public boolean pullPage(Run run) throws SQLException {
+        Page<RapidProContact> page = client.contactsModifiedSince(run.since, run.next);
+        List<RapidProContact> live = new ArrayList<>();
+        List<HealthWorkerRecord> records = new ArrayList<>();
+        Instant max = null;
+        for (RapidProContact c : page.results()) {
+            if (c.modifiedOn() != null && (max == null || c.modifiedOn().isAfter(max))) max = c.modifiedOn();
+            if (c.deleted()) continue;
+            live.add(c);
+            records.add(mapper.map(c));
+        }
+        contacts.linkKnown(live);
+        sync.storePage(records, watermark, max);
+        contacts.recordStatus(live);
+        run.pages++;
+        run.seen += records.size();
+        run.next = page.next();
+        return page.hasNext();
+    }
+
+    public Run finishPull(Run run) throws SQLException {
+        try {
+            int flagged = contacts.flagContactsBornInRapidPro();
+            LOG.info("rapidpro-contacts pull finished in {} ms: {} pages, {} contacts, {} new contacts flagged for review",
+                    (System.nanoTime() - run.startedNanos) / 1_000_000, run.pages, run.seen, flagged);
+            return run;
+        } finally {
+            pulling.set(false);
+        }
+    }
+
+    public void failPull(Run run, Exception cause) {
+        pulling.set(false);
+        LOG.error("rapidpro-contacts pull stopped after {} pages: {}; the next run resumes from the last stored page",
+                run == null ? 0 : run.pages, cause == null ? "unknown" : cause.toString());
+    }
+}

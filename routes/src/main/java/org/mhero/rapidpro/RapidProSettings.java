@@ -1,0 +1,51 @@
+package org.mhero.rapidpro;
+
+import org.mhero.config.Pid;
+import org.quartz.CronExpression;
+
+import java.util.List;
+
+/** {@code etc/org.mhero.rapidpro.cfg}: the RapidPro workspace, its rate limit, and the two-way contact sync. */
+public record RapidProSettings(String apiUrl, String token, RateLimiter.Rate rate, int connectTimeoutMs, int requestTimeoutMs,
+                               List<String> contactFields, boolean pushEnabled, String pushCron, int pushBatch,
+                               boolean pullEnabled, String pullCron, boolean syncOnStart, String phoneRegion) {
+    public static final String PID = "org.mhero.rapidpro";
+
+    public static RapidProSettings from(Pid p) {
+        String url = p.url("api.url");
+        String token = p.string("api.token");
+        if (token != null && token.isBlank()) p.problem("api.token", "is empty");
+        RateLimiter.Rate rate = null;
+        String spec = p.string("rate.limit");
+        try {
+            if (spec != null) rate = RateLimiter.Rate.parse(spec);
+        } catch (IllegalArgumentException e) {
+            p.problem("rate.limit", "= '" + spec + "' is not a rate like 3600/hour (" + e.getMessage() + ")");
+        }
+        int connect = p.integer("http.connect.timeout.ms", 100, 600_000);
+        int request = p.integer("http.request.timeout.ms", 100, 600_000);
+        List<String> fields = List.copyOf(p.list("contact.fields"));
+        try {
+            ContactPayload.validateSentFields(fields);
+        } catch (IllegalArgumentException e) {
+            p.problem("contact.fields", "= '" + String.join(",", fields) + "': " + e.getMessage());
+        }
+        boolean push = p.bool("push.enabled");
+        String pushCron = cron(p, "push.cron");
+        int batch = p.integer("push.batch.size", 1, 1000);
+        boolean pull = p.bool("pull.enabled");
+        String pullCron = cron(p, "pull.cron");
+        boolean onStart = p.bool("sync.on.start");
+        String region = p.string("phone.default.region");
+        return new RapidProSettings(url, token, rate, connect, request, fields, push, pushCron, batch, pull, pullCron,
+                onStart, region);
+    }
+
+    private static String cron(Pid p, String key) {
+        String c = p.string(key);
+        if (c != null && !CronExpression.isValidExpression(c)) p.problem(key, "= '" + c + "' is not a valid Quartz cron expression");
+        return c;
+    }
+
+    public static String forUri(String cron) { return cron == null ? "" : cron.trim().replace(' ', '+'); }
+}
