@@ -10,6 +10,7 @@ import org.mhero.config.MergeSettings;
 import org.mhero.merge.Matcher;
 import org.mhero.merge.Merger;
 import org.mhero.config.Pid;
+import org.mhero.csv.CsvFlow;
 import org.mhero.dhis2.Dhis2Flow;
 import org.mhero.groups.GroupsFlow;
 import org.mhero.ihris.IhrisFlow;
@@ -31,11 +32,11 @@ import java.util.Properties;
  * changes; tests create it directly. A flow whose configuration is invalid is not loaded, and each problem is logged
  * with its PID and key; the other flows start.
  */
-public class MheroContext {
+public class MheroContext implements Operations {
     private static final Logger LOG = LoggerFactory.getLogger(MheroContext.class);
 
     /** Every flow, in start order. A new flow is one class and one line here. */
-    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new RapidProFlow(), new GroupsFlow());
+    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new CsvFlow(), new RapidProFlow(), new GroupsFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();
@@ -132,6 +133,93 @@ public class MheroContext {
             camel = null;
         }
     }
+
+    // ---- Operations (the mhero:* commands) ----
+
+    private static final java.util.Map<String, String> SYNC_ENDPOINTS = java.util.Map.of(
+            "ihris", "direct:ihris-sync", "dhis2", "direct:dhis2-sync",
+            "rapidpro-push", "direct:rapidpro-contacts.push", "rapidpro-pull", "direct:rapidpro-contacts.pull");
+
+    @Override
+    public String startSync(String source, boolean full) {
+        String base = SYNC_ENDPOINTS.get(source);
+        if (base == null) return "unknown source '" + source + "'; one of " + new java.util.TreeSet<>(SYNC_ENDPOINTS.keySet());
+        if (full && source.startsWith("rapidpro")) return "--full applies to ihris and dhis2 only";
+        String uri = source.startsWith("rapidpro") ? base : base + (full ? ".full-resync" : ".run");
+        if (camel == null || camel.getRoute(uri.substring("direct:".length())) == null) {
+            return source + " is not running (see mhero:problems)";
+        }
+        camel.createProducerTemplate().asyncSendBody(uri, null);
+        return (full ? "full resync of " : "sync of ") + source + " started; follow it with mhero:sync-status and in the log";
+    }
+
+    @Override
+    public List<List<String>> syncRuns(int limit) {
+        return query("""
+                select id::text, source, status, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS'),
+                       coalesce(extract(epoch from finished_at - started_at)::int::text, ''), pages::text, seen::text,
+                       created::text, updated::text, unchanged::text, unreachable::text, coalesce(left(error, 80), '')
+                  from sync_run order by id desc limit ?""",
+                List.of("id", "source", "status", "started", "seconds", "pages", "seen", "created", "updated", "unchanged",
+                        "no phone", "error"), limit);
+    }
+
+    @Override
+    public List<List<String>> groups() {
+        return query("select name, member_count::text, mirror::text, rule from contact_group order by name limit ?",
+                List.of("group", "members", "mirror", "rule"), 10_000);
+    }
+
+    @Override
+    public List<List<String>> previewGroup(String rule, int sampleSize) {
+        try {
+            var preview = new org.mhero.groups.GroupStore(dataSource).preview(rule, sampleSize);
+            List<List<String>> out = new ArrayList<>();
+            out.add(List.of("health worker", "name", "cadre", "facility"));
+            out.add(List.of("count", Long.toString(preview.count()), "", ""));
+            for (var m : preview.sample()) {
+                out.add(List.of(Long.toString(m.healthWorkerId()), nz(m.displayName()), nz(m.cadre()), nz(m.facility())));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("preview failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<List<String>> reviewQueue(int limit) {
+        return query("""
+                select h.id::text, coalesce(h.display_name, ''), h.review_reason,
+                       (select string_agg(registry || ':' || source_id, ', ' order by registry) from source_link where health_worker_id = h.id)
+                  from health_worker h where h.review_reason is not null order by h.id limit ?""",
+                List.of("health worker", "name", "why", "source records"), limit);
+    }
+
+    @Override
+    public List<String> problems() {
+        return problems.stream().map(Pid.Problem::toString).toList();
+    }
+
+    private List<List<String>> query(String sql, List<String> header, int limit) {
+        List<List<String>> out = new ArrayList<>();
+        out.add(header);
+        try (var c = dataSource.getConnection(); var ps = c.prepareStatement(sql)) {
+            ps.setInt(1, limit);
+            try (var rs = ps.executeQuery()) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>(n);
+                    for (int i = 1; i <= n; i++) row.add(nz(rs.getString(i)));
+                    out.add(row);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static String nz(String s) { return s == null ? "" : s; }
 
     private void migrate() {
         Flyway.configure(MheroContext.class.getClassLoader())

@@ -9,6 +9,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.mhero.ihris.HealthWorkerRecord;
 import org.mhero.ihris.LocationHierarchy;
+import org.mhero.store.Failures;
 import org.mhero.store.SyncStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ public final class Dhis2Sync {
     private final Dhis2OrgUnitMapper orgUnits;
     private final Dhis2UserMapper users;
     private final String wmUsers;
+    /** Header that makes a run a full resync. */
+    public static final String FULL_RESYNC = "mheroFullResync";
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final AtomicBoolean running = new AtomicBoolean();
 
@@ -75,13 +78,14 @@ public final class Dhis2Sync {
     }
 
     /** Starts a run, or returns null when one is already running on this node (the routes then stop). */
-    public Run begin() throws SQLException {
+    public Run begin(@org.apache.camel.Header(FULL_RESYNC) Boolean full) throws SQLException {
         if (!running.compareAndSet(false, true)) {
             LOG.info("dhis2-sync is already running; this trigger is skipped");
             return null;
         }
         try {
-            Run run = new Run(store.startRun(Dhis2UserMapper.REGISTRY), store.watermark(wmUsers));
+            // a full resync reads everything again; what is unchanged is still not written
+            Run run = new Run(store.startRun(Dhis2UserMapper.REGISTRY), Boolean.TRUE.equals(full) ? null : store.watermark(wmUsers));
             LOG.info("dhis2-sync run {} started (users changed since {})", run.id,
                     run.userWatermark == null ? "the beginning" : Dhis2Api.formatTimestamp(run.userWatermark));
             return run;
@@ -205,7 +209,7 @@ public final class Dhis2Sync {
                     + Dhis2Settings.PID + ")" : h.getStatusCode() == 403 ? " (the DHIS2 user lacks an authority)" : "";
             return "HTTP " + h.getStatusCode() + " from DHIS2 " + pathOf(h.getUri()) + hint + ": " + body;
         }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        return Failures.describe(cause);
     }
 
     private static String pathOf(String uri) {

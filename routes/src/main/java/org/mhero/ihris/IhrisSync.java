@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Resource;
 import org.mhero.config.IhrisSettings;
+import org.mhero.store.Failures;
 import org.mhero.store.SyncStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class IhrisSync {
     private static final Logger LOG = LoggerFactory.getLogger(IhrisSync.class);
     public static final String RUN = "mheroIhrisRun";
+    /** Header that makes a run a full resync. */
+    public static final String FULL_RESYNC = "mheroFullResync";
     private final String wmPractitioner;
     private final String wmRole;
     private final String wmTraining;
@@ -82,14 +85,16 @@ public final class IhrisSync {
     }
 
     /** Starts a run, or returns null when one is already running on this node (the routes then stop). */
-    public Run begin() throws SQLException {
+    public Run begin(@org.apache.camel.Header(FULL_RESYNC) Boolean full) throws SQLException {
         if (!running.compareAndSet(false, true)) {
             LOG.info("ihris-sync is already running; this trigger is skipped");
             return null;
         }
         try {
-            Run run = new Run(store.startRun("ihris"), store.watermark(wmPractitioner), store.watermark(wmRole),
-                    store.watermark(wmTraining));
+            // a full resync reads everything again (roles come with their practitioners); unchanged data is not written
+            boolean all = Boolean.TRUE.equals(full);
+            Run run = new Run(store.startRun("ihris"), all ? null : store.watermark(wmPractitioner), store.watermark(wmRole),
+                    all ? null : store.watermark(wmTraining));
             run.locations = new LocationHierarchy(settings.jurisdictionLevels());
             LOG.info("ihris-sync run {} started (practitioners since {}, roles since {})", run.id,
                     run.practitionerWatermark == null ? "the beginning" : run.practitionerWatermark,
@@ -255,10 +260,10 @@ public final class IhrisSync {
     public void fail(@ExchangeProperty(RUN) Run run, Exception cause) {
         try {
             if (run != null) {
-                store.finishRun(run.id, "failed", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable,
-                        cause == null ? null : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                String why = Failures.describe(cause);
+                store.finishRun(run.id, "failed", run.pages, run.seen, run.created, run.updated, run.unchanged, run.unreachable, why);
                 LOG.error("ihris-sync run {} failed after {} pages ({} created, {} updated); the next run resumes from the last committed page: {}",
-                        run.id, run.pages, run.created, run.updated, cause == null ? "unknown" : cause.toString());
+                        run.id, run.pages, run.created, run.updated, why);
             }
         } catch (SQLException e) {
             LOG.error("ihris-sync could not record the failure of run {}: {}", run.id, e.toString());

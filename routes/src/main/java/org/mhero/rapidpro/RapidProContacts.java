@@ -1,6 +1,7 @@
 package org.mhero.rapidpro;
 
 import org.mhero.ihris.HealthWorkerRecord;
+import org.mhero.store.Failures;
 import org.mhero.store.SyncStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +130,7 @@ public final class RapidProContacts {
     public void failPush(Run run, Exception cause) {
         pushing.set(false);
         LOG.error("rapidpro-contacts push stopped after {} pushed: {}; the rest is pushed by the next run",
-                run == null ? 0 : run.pushed, cause == null ? "unknown" : cause.toString());
+                run == null ? 0 : run.pushed, Failures.describe(cause));
     }
 
     // ---- pull ----
@@ -184,6 +185,6 @@ public final class RapidProContacts {
     public void failPull(Run run, Exception cause) {
         pulling.set(false);
         LOG.error("rapidpro-contacts pull stopped after {} pages: {}; the next run resumes from the last stored page",
-                run == null ? 0 : run.pages, cause == null ? "unknown" : cause.toString());
+                run == null ? 0 : run.pages, Failures.describe(cause));
     }
 }

@@ -14,7 +14,7 @@ public final class ShippedConfig {
 
     /**
      * Every shipped etc/*.cfg of mHero, with nothing scheduled: {@code sync.on.start}, {@code sync.enabled},
-     * {@code push.enabled} and {@code pull.enabled} are false, so a test starts only what it calls. Override a PID with
+     * {@code push.enabled}, {@code pull.enabled} and {@code import.enabled} are false, so a test starts only what it calls. Override a PID with
      * {@link #pid} afterwards.
      */
     public static ShippedConfig idle() {
@@ -24,7 +24,7 @@ public final class ShippedConfig {
                 String pid = f.getFileName().toString().replaceFirst("\\.cfg$", "");
                 c.pid(pid, Map.of());
                 Map<String, String> v = c.pids.get(pid);
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled"}) {
+                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled"}) {
                     if (v.containsKey(k)) v.put(k, "false");
                 }
             }
