@@ -10,7 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.mhero.boot.Operations;
 
-/** {@code mhero:sync ihris [--full]}: starts a sync now, in the background. */
+/** {@code mhero:sync [--full] ihris}: starts a sync now, in the background (options come before the source). */
 @Command(scope = "mhero", name = "sync", description = "Starts a registry or RapidPro contact sync now")
 @Service
 public class SyncCommand implements Action {

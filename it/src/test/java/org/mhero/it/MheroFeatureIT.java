@@ -17,6 +17,8 @@ import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
 
 import javax.inject.Inject;
 import javax.management.MBeanServer;
@@ -70,6 +72,9 @@ public class MheroFeatureIT {
 
     @Inject
     ConfigurationAdmin configAdmin;
+
+    @Inject
+    SessionFactory sessionFactory;
 
     @Rule
     public TestWatcher printKarafLogOnFailure = new TestWatcher() {
@@ -180,6 +185,50 @@ public class MheroFeatureIT {
         cfg.update(props);
         waitFor(b + " practitioners after switching to server B", () -> count("select count(*) from source_link where registry = 'ihris'") == b);
         assertEquals("Karaf and the bundle were not restarted", Bundle.ACTIVE, bundleContext.getBundle(bundleId).getState());
+    }
+
+    @Test
+    public void d_theShellCommandsShowGroupsPreviewsRunsAndProblems() throws Exception {
+        waitFor("contact groups recomputed", () -> count("select count(*) from contact_group where member_count > 0") > 0);
+        String groups = shell("mhero:groups");
+        assertTrue(groups, groups.contains("bong-nurses-midwives") && groups.contains("doctors"));
+        long nurses = count("select count(*) from health_worker where cadre = 'nurse'");
+        String preview = shell("mhero:group-preview 'cadre = nurse'");
+        assertTrue(preview, preview.matches("(?s).*count\\s*\\|\\s*" + nurses + "\\b.*"));
+        String runs = shell("mhero:sync-status");
+        assertTrue(runs, runs.contains("ihris") && runs.contains("ok"));
+        assertTrue(shell("mhero:problems"), shell("mhero:problems").contains("no configuration problems"));
+        waitFor("no sync running", () -> count("select count(*) from sync_run where status = 'running'") == 0);
+        long before = count("select count(*) from sync_run where source = 'ihris'");
+        String started = shell("mhero:sync --full ihris");
+        assertTrue(started, started.contains("full resync of ihris started"));
+        waitFor("the full resync to finish", () -> count("select count(*) from sync_run where source = 'ihris'") > before
+                && count("select count(*) from sync_run where status = 'running'") == 0);
+        assertEquals("the full resync re-read every practitioner and changed nothing", "ok " + Integer.getInteger("mhero.it.practitionersB") + " 0 0",
+                String.join(" ", query("select status, seen, created, updated from sync_run where source = 'ihris' order by id desc limit 1")));
+    }
+
+    private List<String> query(String sql) {
+        List<String> row = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (rs.next()) for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getString(i));
+        } catch (Exception e) {
+            throw new AssertionError(sql, e);
+        }
+        return row;
+    }
+
+    private String shell(String command) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(bytes, true, "UTF-8");
+        Session session = sessionFactory.create(new java.io.ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            Object result = session.execute(command);
+            if (result != null) out.println(result);
+        } finally {
+            session.close();
+        }
+        return bytes.toString("UTF-8");
     }
 
     private static Dictionary<String, Object> copy(Dictionary<String, Object> in) {
