@@ -3,6 +3,7 @@
 # simulator) and a stock Apache Karaf with the mhero feature installed and configured against them.
 # Ctrl-C stops the sandbox and Karaf. Everything it unpacks lives under ./run (safe to delete).
 #   PRACTITIONERS=500  size of the seeded iHRIS      SKIP_BUILD=1  reuse the last build
+#   RAPIDPRO_RATE=1200/minute  the sandbox workspace's API budget (RapidPro's real default is 3600/hour)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/run"
@@ -29,7 +30,7 @@ trap cleanup EXIT INT TERM
 
 log "starting the sandbox ($PRACTITIONERS practitioners)"
 java -Xmx1g -cp "$ROOT/sandbox/target/classes:$(cat "$ROOT/sandbox/target/runtime-classpath.txt")" \
-  org.mhero.sandbox.Sandbox --practitioners "$PRACTITIONERS" --env-file "$RUN/sandbox.env" >"$RUN/sandbox.log" 2>&1 &
+  org.mhero.sandbox.Sandbox --practitioners "$PRACTITIONERS" --rapidpro-rate "${RAPIDPRO_RATE:-1200/minute}" --env-file "$RUN/sandbox.env" >"$RUN/sandbox.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do [ -s "$RUN/sandbox.env" ] && break; sleep 0.5; done
 [ -s "$RUN/sandbox.env" ] || { cat "$RUN/sandbox.log"; log "the sandbox did not start"; exit 1; }
@@ -47,19 +48,28 @@ K="$RUN/karaf"
 cp "$ROOT/etc/"*.cfg "$K/etc/"
 sed -i "s#^base.url = .*#base.url = $IHRIS_URL#" "$K/etc/org.mhero.ihris.cfg"
 sed -i "s#^base.url = .*#base.url = $DHIS2_URL#; s#^auth.token = .*#auth.token = $DHIS2_TOKEN#" "$K/etc/org.mhero.dhis2.cfg"
+# the sandbox workspace allows 1200/minute so the demo pushes 500 contacts in under a minute; mHero paces to it
+sed -i "s#^api.url = .*#api.url = $RAPIDPRO_URL#; s#^api.token = .*#api.token = $RAPIDPRO_TOKEN#; s#^rate.limit = .*#rate.limit = $RAPIDPRO_RATE#" "$K/etc/org.mhero.rapidpro.cfg"
+# the console user for bin/client (commented out in a stock Karaf)
+sed -i 's/^#karaf = karaf,_g_:admingroup/karaf = karaf,_g_:admingroup/; s/^#_g_\\:admingroup/_g_\\:admingroup/' "$K/etc/users.properties"
 # install the feature at boot
 sed -i "s#^featuresRepositories = \\\\#featuresRepositories = mvn:org.mhero/mhero-features/$MHERO_VERSION/xml/features, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
 sed -i "s#^featuresBoot = \\\\#featuresBoot = mhero, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
+
+# a spreadsheet of health workers, picked up by csv-import (rows without an id or a name are rejected, with the line)
+mkdir -p "$K/data/mhero/csv" && cp "$ROOT/etc/samples/health-workers.csv" "$K/data/mhero/csv/"
 
 log "starting Karaf with the mhero feature"
 EXTRA_JAVA_OPTS="-Xmx768m -XX:MaxMetaspaceSize=384m" "$K/bin/karaf" server >"$RUN/karaf.out" 2>&1 &
 pids+=($!)
 LOGF="$K/data/log/karaf.log"
 for _ in $(seq 1 240); do
-  [ "$(grep -c 'sync run .* finished\|sync run .* failed' "$LOGF" 2>/dev/null)" -ge 2 ] && break; sleep 0.5
+  [ "$(grep -c 'sync run .* finished\|sync run .* failed' "$LOGF" 2>/dev/null)" -ge 2 ] \
+    && grep -q 'rapidpro-contacts push finished\|rapidpro-contacts push stopped' "$LOGF" 2>/dev/null && break
+  sleep 0.5
 done
 sleep 1
-grep -h 'mHero CamelContext\|Invalid configuration\|sync run\|group ' "$LOGF" | sed 's/^.*| //' || true
+grep -h 'mHero CamelContext\|Invalid configuration\|sync run\|group \|csv-import\|rapidpro-contacts p' "$LOGF" | sed 's/^.*| //' || true
 cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
@@ -70,6 +80,8 @@ See the synced health workers:
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select * from sync_run order by id desc limit 5"
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select name, member_count, rule from contact_group"
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select rule, count(*) from merge_decision group by rule"
+In the Karaf console ($K/bin/client -u karaf -p karaf, or ssh -p 8101 karaf@localhost, password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
+mhero:review, mhero:sync --full ihris, mhero:problems.
 Try next:
   - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
   - put a bad value in it (sync.cron = never) and watch the log name the PID and the key;

@@ -134,16 +134,14 @@ public class MheroFeatureIT {
     @Test
     public void a_everyBundleIsActive() {
         waitFor("the mHero CamelContext to start", () -> camelState("mhero").equals("Started"));
-        List<String> notActive = new ArrayList<>();
-        for (Bundle b : bundleContext.getBundles()) {
-            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
-            int expected = fragment ? Bundle.RESOLVED : Bundle.ACTIVE;
-            if (b.getState() != expected) notActive.add(b.getSymbolicName() + " (state " + b.getState() + ")");
+        try {
+            waitFor("every bundle Active (fragments Resolved)", () -> notActive().isEmpty());
+        } catch (AssertionError e) {
+            throw new AssertionError("bundles not active: " + notActive(), e);
         }
-        assertTrue("bundles not active: " + notActive, notActive.isEmpty());
-        Set<String> ours = Set.of("org.mhero.routes", "org.mhero.blueprint");
+        Set<String> ours = Set.of("org.mhero.routes", "org.mhero.blueprint", "org.mhero.commands");
         long found = java.util.Arrays.stream(bundleContext.getBundles()).filter(b -> ours.contains(b.getSymbolicName())).count();
-        assertEquals("both mHero bundles installed", 2, found);
+        assertEquals("the three mHero bundles installed", 3, found);
     }
 
     @Test
@@ -229,6 +227,15 @@ public class MheroFeatureIT {
             session.close();
         }
         return bytes.toString("UTF-8");
+    }
+
+    private List<String> notActive() {
+        List<String> out = new ArrayList<>();
+        for (Bundle b : bundleContext.getBundles()) {
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            if (b.getState() != (fragment ? Bundle.RESOLVED : Bundle.ACTIVE)) out.add(b.getSymbolicName() + " (state " + b.getState() + ")");
+        }
+        return out;
     }
 
     private static Dictionary<String, Object> copy(Dictionary<String, Object> in) {

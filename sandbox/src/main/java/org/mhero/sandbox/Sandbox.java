@@ -23,7 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * Talking simulators, on loopback, for the demo and for rehearsing a campaign without touching production. Prints what
  * runs where, and writes the addresses to an env file ({@code --env-file}) that the run script turns into mHero's etc/
  * configuration. Ports: {@code --ihris-port 8090 --rapidpro-port 8091 --dhis2-port 8092 --kannel-port 13013
- * --at-port 8093}; {@code --mhero-inbound http://127.0.0.1:8181} is where simulated phones and webhooks post.
+ * --at-port 8093}; {@code --rapidpro-rate 3600/hour} the workspace's API budget; {@code --mhero-inbound
+ * http://127.0.0.1:8181} is where simulated phones and webhooks post.
  *
  * <pre>java org.mhero.sandbox.Sandbox [--practitioners 500] [--env-file f] [ports]</pre>
  */
@@ -41,11 +42,13 @@ public final class Sandbox implements AutoCloseable {
                 .withPort(Integer.parseInt(a.getOrDefault("ihris-port", "8090"))));
         s.running.add(ihris);
         s.env.put("IHRIS_URL", ihris.baseUrl());
+        String rate = a.getOrDefault("rapidpro-rate", "3600/hour");
         RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults()
-                .port(Integer.parseInt(a.getOrDefault("rapidpro-port", "8091"))));
+                .port(Integer.parseInt(a.getOrDefault("rapidpro-port", "8091"))).rateLimit(rate));
         s.running.add(rapidpro);
         s.env.put("RAPIDPRO_URL", rapidpro.baseUrl());
         s.env.put("RAPIDPRO_TOKEN", rapidpro.token());
+        s.env.put("RAPIDPRO_RATE", rate);
 
         String inbound = a.getOrDefault("mhero-inbound", "http://127.0.0.1:8181");
         Dhis2Simulator dhis2 = Dhis2Simulator.start(Dhis2Options.defaults()
@@ -66,7 +69,7 @@ public final class Sandbox implements AutoCloseable {
 
         System.out.printf("mHero sandbox up in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         System.out.printf("  iHRIS (HAPI FHIR R4)  %s  (%d practitioners)%n", ihris.baseUrl(), practitioners);
-        System.out.printf("  RapidPro API v2       %s/api/v2/  (Authorization: Token %s)%n", rapidpro.baseUrl(), rapidpro.token());
+        System.out.printf("  RapidPro API v2       %s/api/v2/  (Authorization: Token %s; rate limit %s)%n", rapidpro.baseUrl(), rapidpro.token(), rate);
         System.out.printf("  DHIS2 Web API         %s  (Authorization: ApiToken %s, or Basic admin:district)%n", dhis2.apiUrl(), Dhis2Options.DEFAULT_TOKEN);
         System.out.printf("  Kannel sendsms        %s  (username=mhero&password=secret)%n", kannel.sendsmsUrl());
         System.out.printf("  Africa's Talking      %s/version1/messaging%n", at.baseUrl());
