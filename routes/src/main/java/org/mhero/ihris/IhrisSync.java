@@ -11,6 +11,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.mhero.config.IhrisSettings;
 import org.mhero.store.Failures;
 import org.mhero.store.SyncStore;
+import org.mhero.store.WriteBehind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,8 @@ public final class IhrisSync {
         final Instant roleWatermark;
         final Instant trainingWatermark;
         int trainings, trainingsSkipped;
+        /** Practitioner pages are stored behind the fetch of the next one; closed when the run ends. */
+        final WriteBehind writes = new WriteBehind("ihris-sync-writer");
         Instant serverStart;
         LocationHierarchy locations;
         JobCatalog jobs = JobCatalog.empty();
@@ -141,11 +144,21 @@ public final class IhrisSync {
         return url.toString();
     }
 
-    /** Maps and stores one page of practitioners (with their roles included); advances the Practitioner watermark. */
-    public Bundle storePractitionerPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
+    /**
+     * Maps one page of practitioners (with their roles included) and stores it behind the fetch of the next page (one
+     * page in flight, in order; see {@link WriteBehind}); each store advances the Practitioner watermark.
+     */
+    public Bundle storePractitionerPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws Exception {
         noteServerTime(page, run);
-        store(page, run, wmPractitioner, maxUpdated(page, Practitioner.class, true));
+        Instant max = maxUpdated(page, Practitioner.class, true);
+        List<HealthWorkerRecord> records = map(page, run);
+        run.writes.submit(() -> { record(run, records.size(), store.storePage(records, wmPractitioner, max)); return null; });
         return page;
+    }
+
+    /** Waits for the last page stored behind the fetch. */
+    public void drainWrites(@ExchangeProperty(RUN) Run run) throws Exception {
+        run.writes.drain();
     }
 
     /** Null when roles have never been synced: the first full run covers them (see {@link #finish}). */
@@ -184,6 +197,11 @@ public final class IhrisSync {
     }
 
     private void store(Bundle page, Run run, String watermarkSource, Instant pageMax) throws SQLException {
+        List<HealthWorkerRecord> records = map(page, run);
+        record(run, records.size(), store.storePage(records, watermarkSource, pageMax));
+    }
+
+    private List<HealthWorkerRecord> map(Bundle page, Run run) {
         Map<String, List<PractitionerRole>> roles = new HashMap<>();
         List<Practitioner> practitioners = new ArrayList<>();
         for (Bundle.BundleEntryComponent e : page.getEntry()) {
@@ -198,17 +216,25 @@ public final class IhrisSync {
         for (Practitioner p : practitioners) {
             records.add(mapper.map(p, roles.getOrDefault(p.getIdElement().getIdPart(), List.of()), run.jobs, today));
         }
-        SyncStore.PageResult r = store.storePage(records, watermarkSource, pageMax);
+        return records;
+    }
+
+    private static synchronized void record(Run run, int seen, SyncStore.PageResult r) {
         run.pages++;
-        run.seen += records.size();
+        run.seen += seen;
         run.created += r.created();
         run.updated += r.updated();
         run.unchanged += r.unchanged();
         run.unreachable += r.unreachable();
         if (LOG.isDebugEnabled()) {
             LOG.debug("ihris-sync run {} page {}: {} practitioners, {} created, {} updated, {} unchanged", run.id, run.pages,
-                    records.size(), r.created(), r.updated(), r.unchanged());
+                    seen, r.created(), r.updated(), r.unchanged());
         }
+    }
+
+    /** Whether the run created or changed any health worker (groups are recomputed only then). */
+    public boolean changedAnything(@ExchangeProperty(RUN) Run run) {
+        return run != null && (run.created > 0 || run.updated > 0 || run.trainings > 0);
     }
 
     public String trainingSearchUrl(@ExchangeProperty(RUN) Run run) {
@@ -241,6 +267,7 @@ public final class IhrisSync {
 
     /** Ends the run: on the first full run, starts the role watermark at the run's start (server time). */
     public Run finish(@ExchangeProperty(RUN) Run run) throws SQLException {
+        run.writes.close();
         try {
             if (run.roleWatermark == null) {
                 Instant start = run.serverStart != null ? run.serverStart : Instant.now().minus(Duration.ofMinutes(5));
@@ -258,6 +285,14 @@ public final class IhrisSync {
 
     /** Records a failed run; the watermark stays at the last committed page, so the next run resumes there. */
     public void fail(@ExchangeProperty(RUN) Run run, Exception cause) {
+        if (run != null) {
+            try {
+                run.writes.drain();   // the page in flight commits or fails on its own; wait so the counts are exact
+            } catch (Exception ignored) {
+                // that store failed too: its page is not committed, and the watermark stays before it
+            }
+            run.writes.close();
+        }
         try {
             if (run != null) {
                 String why = Failures.describe(cause);

@@ -120,12 +120,13 @@ public final class SyncStore {
                     else unchanged++;
                 }
                 Map<HealthWorkerRecord, long[]> links = new HashMap<>();   // record -> {link id, worker id}
+                Set<Long> bornHere = new HashSet<>();                      // new workers, golden record already written
                 for (HealthWorkerRecord r : changed) {
                     Link l = existing.get(r.sourceId());
                     links.put(r, new long[] {l.linkId(), l.workerId()});
                 }
                 if (!fresh.isEmpty()) {
-                    links.putAll(linkNewRecords(c, fresh));
+                    links.putAll(linkNewRecords(c, fresh, bornHere));
                     created = fresh.size();
                 }
                 if (!changed.isEmpty()) {
@@ -136,7 +137,8 @@ public final class SyncStore {
                     replacePhones(c, links);
                     Set<Long> workers = new HashSet<>();
                     links.values().forEach(l -> workers.add(l[1]));
-                    recomputeGolden(c, workers);
+                    workers.removeAll(bornHere);
+                    if (!workers.isEmpty()) recomputeGolden(c, workers);
                 }
                 if (pageMaxUpdated != null) advanceWatermark(c, watermarkSource, pageMaxUpdated);
                 c.commit();
@@ -166,7 +168,8 @@ public final class SyncStore {
     }
 
     /** Matches, creates workers where needed, inserts the links and their merge decisions. */
-    private Map<HealthWorkerRecord, long[]> linkNewRecords(Connection c, List<HealthWorkerRecord> fresh) throws SQLException {
+    private Map<HealthWorkerRecord, long[]> linkNewRecords(Connection c, List<HealthWorkerRecord> fresh, Set<Long> bornHere)
+            throws SQLException {
         String registry = fresh.get(0).registry();
         Map<HealthWorkerRecord, List<Candidate>> candidates = candidates(c, registry, fresh);
         Map<HealthWorkerRecord, Matcher.Decision> decisions = new HashMap<>();
@@ -178,17 +181,26 @@ public final class SyncStore {
         }
         Map<HealthWorkerRecord, Long> workerIds = new HashMap<>();
         if (!needWorker.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into health_worker (display_name, review_reason) values (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            // a new worker's golden record is its only source record: written now, not recomputed
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into health_worker (display_name, family_name, given_names, gender, active, opted_out, facility_id,
+                      job_code, job_title, cadre, national_id, employee_number, rapidpro_uuid, provenance, golden_hash, review_reason)
+                    values (?, ?, ?, ?, ?, ?, (select id from location where registry = ? and source_id = ?),
+                      ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
                 for (HealthWorkerRecord r : needWorker) {
-                    ps.setString(1, r.displayName());
-                    ps.setString(2, decisions.get(r).reviewReason());
+                    Merger.Golden g = merger.merge(List.of(r));
+                    bindGolden(ps, g);
+                    ps.setString(17, decisions.get(r).reviewReason());
                     ps.addBatch();
                 }
                 ps.executeBatch();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     int i = 0;
-                    while (keys.next()) workerIds.put(needWorker.get(i++), keys.getLong(1));
+                    while (keys.next()) {
+                        long id = keys.getLong(1);
+                        workerIds.put(needWorker.get(i++), id);
+                        bornHere.add(id);
+                    }
                 }
             }
         }
@@ -365,22 +377,7 @@ public final class SyncStore {
             for (var e : byWorker.entrySet()) {
                 Merger.Golden g = merger.merge(e.getValue());
                 if (g.hash().equals(oldHash.get(e.getKey()))) continue;
-                ps.setString(1, g.displayName());
-                ps.setString(2, g.familyName());
-                ps.setString(3, g.givenNames());
-                ps.setString(4, g.gender());
-                ps.setBoolean(5, g.active());
-                ps.setBoolean(6, g.optedOut());
-                ps.setString(7, g.facilityRegistry());
-                ps.setString(8, g.facilitySourceId());
-                ps.setString(9, g.jobCode());
-                ps.setString(10, g.jobTitle());
-                ps.setString(11, g.cadre());
-                ps.setString(12, g.nationalId());
-                ps.setString(13, g.employeeNumber());
-                ps.setString(14, g.rapidproUuid());
-                ps.setString(15, Records.toJson(g.provenance()));
-                ps.setString(16, g.hash());
+                bindGolden(ps, g);
                 ps.setLong(17, e.getKey());
                 ps.addBatch();
                 batched++;
@@ -432,6 +429,26 @@ public final class SyncStore {
             }
         }
         return written;
+    }
+
+    /** Parameters 1..16 of the golden-record insert and update, in the same order. */
+    private static void bindGolden(PreparedStatement ps, Merger.Golden g) throws SQLException {
+        ps.setString(1, g.displayName());
+        ps.setString(2, g.familyName());
+        ps.setString(3, g.givenNames());
+        ps.setString(4, g.gender());
+        ps.setBoolean(5, g.active());
+        ps.setBoolean(6, g.optedOut());
+        ps.setString(7, g.facilityRegistry());
+        ps.setString(8, g.facilitySourceId());
+        ps.setString(9, g.jobCode());
+        ps.setString(10, g.jobTitle());
+        ps.setString(11, g.cadre());
+        ps.setString(12, g.nationalId());
+        ps.setString(13, g.employeeNumber());
+        ps.setString(14, g.rapidproUuid());
+        ps.setString(15, Records.toJson(g.provenance()));
+        ps.setString(16, g.hash());
     }
 
     private void advanceWatermark(Connection c, String source, Instant wm) throws SQLException {
