@@ -56,6 +56,8 @@ public final class Sandbox implements AutoCloseable {
         s.running.add(dhis2);
         s.env.put("DHIS2_URL", dhis2.baseUrl());
         s.env.put("DHIS2_TOKEN", Dhis2Options.DEFAULT_TOKEN);
+        // some people are in both registries, as in real countries: mHero should merge them
+        int overlap = RegistryOverlap.seed(ihris.store(), dhis2.model(), Integer.parseInt(a.getOrDefault("overlap-every", "10")));
         KannelSimulator kannel = KannelSimulator.start(KannelOptions.defaults()
                 .port(Integer.parseInt(a.getOrDefault("kannel-port", "13013")))
                 .moGetUrl(inbound + "/mo/kannel?from=%p&to=%P&text=%a&time=%t&smsc=%i&id=%I"));
@@ -70,7 +72,8 @@ public final class Sandbox implements AutoCloseable {
         System.out.printf("mHero sandbox up in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         System.out.printf("  iHRIS (HAPI FHIR R4)  %s  (%d practitioners)%n", ihris.baseUrl(), practitioners);
         System.out.printf("  RapidPro API v2       %s/api/v2/  (Authorization: Token %s; rate limit %s)%n", rapidpro.baseUrl(), rapidpro.token(), rate);
-        System.out.printf("  DHIS2 Web API         %s  (Authorization: ApiToken %s, or Basic admin:district)%n", dhis2.apiUrl(), Dhis2Options.DEFAULT_TOKEN);
+        System.out.printf("  DHIS2 Web API         %s  (Authorization: ApiToken %s, or Basic admin:district; %d users also in iHRIS)%n",
+                dhis2.apiUrl(), Dhis2Options.DEFAULT_TOKEN, overlap);
         System.out.printf("  Kannel sendsms        %s  (username=mhero&password=secret)%n", kannel.sendsmsUrl());
         System.out.printf("  Africa's Talking      %s/version1/messaging%n", at.baseUrl());
         if (a.containsKey("env-file")) {
