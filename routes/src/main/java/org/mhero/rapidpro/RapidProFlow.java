@@ -29,6 +29,7 @@ public final class RapidProFlow implements Flow {
                 .build();
         ctx.bind("rapidproLimiter", limiter);
         ctx.bind("rapidproClient", client);
+        ctx.bind("rapidproGroupMirror", new GroupMirror(ctx.dataSource(), client));
         ctx.bind("rapidproContacts", new RapidProContacts(s, client, new ContactStore(ctx.dataSource()), ctx.syncStore(),
                 new PulledContactMapper(new PhoneNormalizer(s.phoneRegion()))));
         ctx.property("rapidpro.push.enabled", Boolean.toString(s.pushEnabled()));

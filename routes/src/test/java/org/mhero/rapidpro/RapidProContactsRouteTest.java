@@ -91,6 +91,19 @@ class RapidProContactsRouteTest extends CamelTestSupport {
             assertThat(rapidpro.contact("tel:" + shared)).as("a shared number has no contact").isEmpty();
         }
         assertThat(rapidpro.calls().count(c -> c.status() == 429)).isZero();
+
+        // the shipped group "doctors" is mirrored: RapidPro's group holds exactly its members that have a contact
+        List<String> doctors = db.strings("""
+                select rc.urn from contact_group g join contact_group_member m on m.group_id = g.id
+                  join rapidpro_contact rc on rc.health_worker_id = m.health_worker_id
+                 where g.name = 'doctors' and rc.contact_uuid is not null""");
+        assertThat(doctors).isNotEmpty();
+        for (String doctorUrn : doctors) {
+            assertThat(rapidpro.contact(doctorUrn)).hasValueSatisfying(c -> assertThat(c.path("groups").toString()).contains("\"doctors\""));
+        }
+        assertThat(rapidpro.calls().matching(c -> c.path().endsWith("/contact_actions.json")))
+                .hasSize((doctors.size() + 99) / 100)
+                .allSatisfy(c -> assertThat(c.body()).contains("\"action\":\"add\""));
     }
 
     @Test
@@ -99,6 +112,7 @@ class RapidProContactsRouteTest extends CamelTestSupport {
         rapidpro.calls().clear();
         template.sendBody("direct:rapidpro-contacts.push", null);
         assertThat(rapidpro.calls().count(CONTACT_POST)).isZero();
+        assertThat(rapidpro.calls().count(c -> c.path().endsWith("/contact_actions.json"))).as("groups unchanged: no call").isZero();
     }
 
     @Test
