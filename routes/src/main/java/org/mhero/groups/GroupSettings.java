@@ -17,12 +17,16 @@ import java.util.TreeMap;
  * configured, and a group with a typo would lose its RapidPro link. Keys outside {@code group.*} (Karaf adds
  * {@code service.pid}, {@code felix.fileinstall.filename}) are ignored.
  */
-public record GroupSettings(List<GroupDefinition> groups) {
+public record GroupSettings(List<GroupDefinition> groups, boolean applyOnStart) {
     public static final String PID = "org.mhero.groups";
     private static final String PREFIX = "group.";
 
     public GroupSettings {
         groups = List.copyOf(groups);
+    }
+
+    public GroupSettings(List<GroupDefinition> groups) {
+        this(groups, true);
     }
 
     public static GroupSettings from(Pid p) {
@@ -61,6 +65,6 @@ public record GroupSettings(List<GroupDefinition> groups) {
             }
             if (p.problems().size() == before) groups.add(new GroupDefinition(name, rule, mirror));
         }
-        return new GroupSettings(groups);
+        return new GroupSettings(groups, p.bool("apply.on.start"));
     }
 }

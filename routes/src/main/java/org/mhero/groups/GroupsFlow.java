@@ -20,5 +20,6 @@ public final class GroupsFlow implements Flow {
         GroupStore store = new GroupStore(ctx.dataSource());
         ctx.bind("groupStore", store);
         ctx.bind("groupsStage", new GroupsStage(s, store));
+        ctx.property("groups.apply.on.start", Boolean.toString(s.applyOnStart()));
     }
 }

@@ -12,6 +12,7 @@ public final class GroupsStage {
 
     private final GroupSettings settings;
     private final GroupStore store;
+    private volatile boolean applied;
 
     public GroupsStage(GroupSettings settings, GroupStore store) {
         this.settings = settings;
@@ -21,6 +22,7 @@ public final class GroupsStage {
     /** At start and after a configuration change: the groups of etc/org.mhero.groups.cfg, then their members. */
     public void applyConfiguration() throws SQLException {
         GroupStore.SyncResult r = store.sync(settings.groups());
+        applied = true;
         LOG.info("groups: {} configured ({} created, {} updated, {} deleted, {} unchanged)", settings.groups().size(),
                 r.created(), r.updated(), r.deleted(), r.unchanged());
         recompute();
@@ -28,6 +30,12 @@ public final class GroupsStage {
 
     /** After every registry sync: membership recomputed in SQL; writes nothing when nothing changed. */
     public List<GroupStore.GroupChange> recompute() throws SQLException {
+        if (!applied) {
+            // the definitions of this configuration are saved before the first recompute
+            GroupStore.SyncResult r = store.sync(settings.groups());
+            applied = true;
+            LOG.info("groups: {} configured ({} created, {} updated, {} deleted)", settings.groups().size(), r.created(), r.updated(), r.deleted());
+        }
         long t0 = System.nanoTime();
         List<GroupStore.GroupChange> changes = store.recompute();
         for (GroupStore.GroupChange c : changes) {

@@ -29,6 +29,7 @@ class GroupSettingsTest {
     @Test
     void namesThePidAndKeyOfEveryProblemAndLeavesBadGroupsOut() {
         Map<String, String> cfg = new HashMap<>();
+        cfg.put("apply.on.start", "true");
         cfg.put("group.good.rule", "cadre = nurse");
         cfg.put("group.good.mirror", "false");
         cfg.put("group.typo.rule", "cadr = nurse");
@@ -62,7 +63,7 @@ class GroupSettingsTest {
 
     @Test
     void noGroupsIsAValidConfiguration() {
-        Pid pid = new Pid(GroupSettings.PID, Map.of("service.pid", GroupSettings.PID));
+        Pid pid = new Pid(GroupSettings.PID, Map.of("service.pid", GroupSettings.PID, "apply.on.start", "false"));
         assertThat(GroupSettings.from(pid).groups()).isEmpty();
         assertThat(pid.ok()).isTrue();
     }

@@ -24,7 +24,7 @@ public final class ShippedConfig {
                 String pid = f.getFileName().toString().replaceFirst("\\.cfg$", "");
                 c.pid(pid, Map.of());
                 Map<String, String> v = c.pids.get(pid);
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled"}) {
+                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start"}) {
                     if (v.containsKey(k)) v.put(k, "false");
                 }
             }

@@ -1,0 +1,147 @@
+package org.mhero.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * mHero's benchmark harness: {@code Bench <scenario> [--option value]...}. Every figure a scenario reports is a ratio
+ * against a baseline measured in the same run (the machine is shared and noisy). Each run prints a table and appends
+ * one JSON line to {@code bench/results/results.jsonl} (system property {@code bench.results}).
+ *
+ * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}).
+ */
+public final class Bench {
+    private Bench() {}
+
+    public static void main(String[] argv) throws Exception {
+        List<String> args = new ArrayList<>();
+        for (String a : argv) for (String s : a.trim().split("\\s+")) if (!s.isEmpty()) args.add(s);   // exec's args may arrive as one
+        if (!args.isEmpty() && (args.get(0).startsWith("-D") || args.get(0).startsWith("-X") || args.get(0).equals("-classpath"))) {
+            System.err.println("run the benchmark with exec:exec (it forks a JVM with the heap flag), not exec:java: see bench/README.md");
+            System.exit(2);
+        }
+        if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
+            usage();
+            System.exit(args.isEmpty() ? 2 : 0);
+        }
+        String scenario = args.get(0);
+        Options opts = Options.parse(args.subList(1, args.size()));
+        IhrisSyncScenario run;
+        switch (scenario) {
+            case "ihris-sync" -> run = new IhrisSyncScenario(opts);
+            default -> {
+                System.err.println("unknown scenario: " + scenario);
+                usage();
+                System.exit(2);
+                return;
+            }
+        }
+        opts.checkAllUsed();
+        Map<String, Object> result = run.run();
+        appendResult(result);
+        boolean ok = "ok".equals(result.get("outcome"));
+        System.out.flush();
+        // the forked sandbox and Camel/Jetty threads must not keep the JVM alive
+        System.exit(ok ? 0 : 1);
+    }
+
+    static void usage() {
+        System.err.println("""
+                usage: Bench <scenario> [options]
+                  ihris-sync   full + incremental iHRIS sync against the sandbox iHRIS, as a ratio of a bare fetch-and-parse baseline
+                     --practitioners N      practitioners in the sandbox (default 100000)
+                     --page-size P          FHIR _count / page.size (default 200)
+                     --sandbox in|fork      run the sandbox iHRIS in this JVM (default) or in its own JVM, so that
+                                            heap figures are mHero's alone
+                     --sandbox-heap SIZE    -Xmx of the forked sandbox JVM (default: the JVM's default)
+                     --baseline true|false  measure the baselines at all (default true; false: no ratio)
+                     --db-pool hikari|none  the DataSource: HikariCP like the shipped one (default) or a new connection per use
+                     --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
+                     --timeout-min M        give up on one sync after M minutes (default 60)
+                     --progress-s S         print progress every S seconds during a sync (default 15; 0 = off)
+                JVM heap: mvn ... exec:exec -Dbench.heap=512m (the JVM default otherwise)""");
+    }
+
+    static void appendResult(Map<String, Object> result) throws IOException {
+        Path file = Path.of(System.getProperty("bench.results", "results/results.jsonl"));
+        if (file.getParent() != null) Files.createDirectories(file.getParent());
+        String line = new ObjectMapper().writeValueAsString(result) + "\n";
+        Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        System.out.println("result appended to " + file.toAbsolutePath().normalize());
+    }
+
+    /** The JVM facts every result carries. */
+    static Map<String, Object> environment() {
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("java_version", System.getProperty("java.version"));
+        env.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        env.put("nproc", Runtime.getRuntime().availableProcessors());
+        env.put("xmx_bytes", Runtime.getRuntime().maxMemory());
+        env.put("xmx_flag", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM")).reduce((a, b) -> b).orElse("default"));
+        env.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-X")).toList());
+        env.put("loadavg_start", loadAverage());
+        return env;
+    }
+
+    /** Which build of a class was measured: its jar (or directory), last-modified time and size. */
+    static String describe(Class<?> c) {
+        try {
+            Path p = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return p + (Files.isRegularFile(p) ? " (" + Files.getLastModifiedTime(p) + ", " + Files.size(p) + " bytes)" : "");
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return String.valueOf(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    /** {@code --name value} pairs. */
+    static final class Options {
+        private final Map<String, String> values = new LinkedHashMap<>();
+        private final java.util.Set<String> used = new java.util.HashSet<>();
+
+        static Options parse(List<String> args) {
+            Options o = new Options();
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (!a.startsWith("--")) throw new IllegalArgumentException("expected --option, got " + a);
+                String name = a.substring(2);
+                String value;
+                int eq = name.indexOf('=');
+                if (eq >= 0) { value = name.substring(eq + 1); name = name.substring(0, eq); }
+                else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) value = args.get(++i);
+                else value = "true";
+                o.values.put(name, value);
+            }
+            return o;
+        }
+
+        String string(String name, String def) { used.add(name); return values.getOrDefault(name, def); }
+        int integer(String name, int def) { return Integer.parseInt(string(name, Integer.toString(def)).replace("_", "")); }
+        boolean bool(String name, boolean def) { return Boolean.parseBoolean(string(name, Boolean.toString(def))); }
+
+        void checkAllUsed() {
+            for (String k : values.keySet()) if (!used.contains(k)) System.err.println("warning: unknown option --" + k + " ignored");
+        }
+
+        Map<String, String> asMap() { return Map.copyOf(values); }
+    }
+}
