@@ -18,7 +18,7 @@ import java.util.Map;
  * against a baseline measured in the same run (the machine is shared and noisy). Each run prints a table and appends
  * one JSON line to {@code bench/results/results.jsonl} (system property {@code bench.results}).
  *
- * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}).
+ * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}), {@code rapidpro-push} (see {@link RapidProPushScenario}).
  */
 public final class Bench {
     private Bench() {}
@@ -36,9 +36,10 @@ public final class Bench {
         }
         String scenario = args.get(0);
         Options opts = Options.parse(args.subList(1, args.size()));
-        IhrisSyncScenario run;
+        Scenario run;
         switch (scenario) {
-            case "ihris-sync" -> run = new IhrisSyncScenario(opts);
+            case "ihris-sync" -> run = new IhrisSyncScenario(opts)::run;
+            case "rapidpro-push" -> run = new RapidProPushScenario(opts)::run;
             default -> {
                 System.err.println("unknown scenario: " + scenario);
                 usage();
@@ -55,6 +56,11 @@ public final class Bench {
         System.exit(ok ? 0 : 1);
     }
 
+    /** One benchmark: runs and returns its figures. */
+    interface Scenario {
+        Map<String, Object> run() throws Exception;
+    }
+
     static void usage() {
         System.err.println("""
                 usage: Bench <scenario> [options]
@@ -69,6 +75,10 @@ public final class Bench {
                      --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
                      --timeout-min M        give up on one sync after M minutes (default 60)
                      --progress-s S         print progress every S seconds during a sync (default 15; 0 = off)
+                  rapidpro-push  N changed workers pushed to the RapidPro simulator at the workspace's rate limit
+                     --contacts N           workers to push (default 10000)
+                     --rate R               the workspace budget, for the simulator and mHero alike (default 6000/minute;
+                                            RapidPro's own default is 3600/hour)
                 JVM heap: mvn ... exec:exec -Dbench.heap=512m (the JVM default otherwise)""");
     }
 

@@ -151,8 +151,12 @@ public final class IhrisSync {
     public Bundle storePractitionerPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws Exception {
         noteServerTime(page, run);
         Instant max = maxUpdated(page, Practitioner.class, true);
-        List<HealthWorkerRecord> records = map(page, run);
-        run.writes.submit(() -> { record(run, records.size(), store.storePage(records, wmPractitioner, max)); return null; });
+        // mapping and storing both happen behind: this thread only fetches and parses the next page
+        run.writes.submit(() -> {
+            List<HealthWorkerRecord> records = map(page, run);
+            record(run, records.size(), store.storePage(records, wmPractitioner, max));
+            return null;
+        });
         return page;
     }
 
@@ -244,19 +248,26 @@ public final class IhrisSync {
         return url.toString();
     }
 
-    /** Stores one page of in-service trainings, with the training watermark. */
-    public Bundle storeTrainingPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws SQLException {
-        List<TrainingMapper.Training> list = new ArrayList<>();
-        for (Bundle.BundleEntryComponent e : page.getEntry()) {
-            if (e.getResource() instanceof org.hl7.fhir.r4.model.Basic b) {
-                TrainingMapper.Training t = trainings.map(b);
-                if (t == null) run.trainingsSkipped++;
-                else list.add(t);
+    /** Stores one page of in-service trainings, with the training watermark, behind the fetch of the next page. */
+    public Bundle storeTrainingPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws Exception {
+        run.writes.submit(() -> {
+            List<TrainingMapper.Training> list = new ArrayList<>();
+            int skipped = 0;
+            for (Bundle.BundleEntryComponent e : page.getEntry()) {
+                if (e.getResource() instanceof org.hl7.fhir.r4.model.Basic b) {
+                    TrainingMapper.Training t = trainings.map(b);
+                    if (t == null) skipped++;
+                    else list.add(t);
+                }
             }
-        }
-        int written = store.storeTrainings(PractitionerMapper.REGISTRY, list, wmTraining,
-                maxUpdated(page, org.hl7.fhir.r4.model.Basic.class, true));
-        run.trainings += written;
+            int written = store.storeTrainings(PractitionerMapper.REGISTRY, list, wmTraining,
+                    maxUpdated(page, org.hl7.fhir.r4.model.Basic.class, true));
+            synchronized (run) {
+                run.trainings += written;
+                run.trainingsSkipped += skipped;
+            }
+            return null;
+        });
         return page;
     }
 
