@@ -151,9 +151,9 @@ public final class IhrisSync {
     public Bundle storePractitionerPage(@Body Bundle page, @ExchangeProperty(RUN) Run run) throws Exception {
         noteServerTime(page, run);
         Instant max = maxUpdated(page, Practitioner.class, true);
-        // mapping and storing both happen behind: this thread only fetches and parses the next page
+        // mapped here (CPU) while the previous page is still being written (mostly database waits)
+        List<HealthWorkerRecord> records = map(page, run);
         run.writes.submit(() -> {
-            List<HealthWorkerRecord> records = map(page, run);
             record(run, records.size(), store.storePage(records, wmPractitioner, max));
             return null;
         });

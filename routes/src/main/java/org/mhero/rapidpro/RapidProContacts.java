@@ -37,7 +37,9 @@ public final class RapidProContacts {
         String next;
         Instant since;
         int pushed, created, unchanged, skipped, failed, pages, seen;
-        boolean fieldsEnsured;
+        volatile boolean fieldsEnsured;
+        /** Calls in flight at once (the shared limiter still decides the rate); closed when the run ends. */
+        java.util.concurrent.ExecutorService workers;
 
         public int pushed() { return pushed; }
         public int created() { return created; }
@@ -63,64 +65,103 @@ public final class RapidProContacts {
             LOG.info("rapidpro-contacts push is already running; this trigger is skipped");
             return null;
         }
-        return new Run();
+        Run run = new Run();
+        run.workers = java.util.concurrent.Executors.newFixedThreadPool(settings.pushConcurrency(), r -> {
+            Thread t = new Thread(r, "rapidpro-contacts-push");
+            t.setDaemon(true);
+            return t;
+        });
+        return run;
     }
 
     /** Pushes the next keyset page of due workers; returns how many it looked at (0 ends the loop). */
     public int pushBatch(Run run) throws SQLException {
         List<ContactStore.Pending> due = contacts.pending(run.cursor, settings.pushBatch());
-        for (ContactStore.Pending p : due) {
-            HealthWorkerContact hw = p.contact();
-            run.cursor = hw.mheroId();
-            String urn = hw.urn().orElse(null);
-            if (urn == null) {
-                contacts.skipped(hw.mheroId(), "no E.164 number");
-                run.skipped++;
-                continue;
-            }
-            if (p.sharedNumber()) {
-                contacts.skipped(hw.mheroId(), "number shared with another health worker: not pushed, so that no contact is taken from its owner");
-                run.skipped++;
-                continue;
-            }
-            ContactPayload payload = ContactPayload.fromHealthWorker(hw, settings.contactFields());
-            String hash = payload.hash();
-            if (hash.equals(p.pushedHash()) && urn.equals(p.pushedUrn())) {
-                contacts.pushed(hw.mheroId(), null, urn, hash);
-                run.unchanged++;
-                continue;
-            }
-            if (!run.fieldsEnsured) {
-                client.ensureFields(settings.contactFields());
-                run.fieldsEnsured = true;
-            }
+        if (!due.isEmpty()) run.cursor = due.get(due.size() - 1).contact().mheroId();
+        List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+        for (ContactStore.Pending p : due) calls.add(run.workers.submit(() -> { pushOne(run, p); return null; }));
+        Exception first = null;
+        for (java.util.concurrent.Future<?> f : calls) {
             try {
-                String uuid = null;
-                if (p.contactUuid() != null) {
-                    // the worker's own contact: update it (and move it to a new number) rather than making another
-                    try {
-                        uuid = client.updateContact(p.contactUuid(), List.of(urn), payload).uuid();
-                    } catch (RapidProRequestException e) {
-                        if (e.status() != 404) throw e;   // deleted in RapidPro: upsert below
-                    }
-                }
-                if (uuid == null) {
-                    UpsertResult r = client.upsertContactByUrn(urn, payload);
-                    uuid = r.uuid();
-                    if (r.created()) run.created++;
-                }
-                contacts.pushed(hw.mheroId(), uuid, urn, hash);
-                run.pushed++;
-            } catch (RapidProRequestException e) {
-                // this contact's data is refused (4xx): record why and go on with the others
-                contacts.skipped(hw.mheroId(), "RapidPro refused the contact: " + e.getMessage());
-                run.failed++;
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (first == null) first = e.getCause() instanceof Exception ex ? ex : e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
         }
+        if (first instanceof SQLException sql) throw sql;
+        if (first instanceof RuntimeException re) throw re;
+        if (first != null) throw new IllegalStateException(first);
         return due.size();
     }
 
+    /** One worker's push: skip (shared number, no E.164), nothing to send, update by uuid, or upsert by URN. */
+    private void pushOne(Run run, ContactStore.Pending p) throws SQLException {
+        HealthWorkerContact hw = p.contact();
+        String urn = hw.urn().orElse(null);
+        if (urn == null) {
+            contacts.skipped(hw.mheroId(), "no E.164 number");
+            count(run, 0, 0, 0, 1, 0);
+            return;
+        }
+        if (p.sharedNumber()) {
+            contacts.skipped(hw.mheroId(), "number shared with another health worker: not pushed, so that no contact is taken from its owner");
+            count(run, 0, 0, 0, 1, 0);
+            return;
+        }
+        ContactPayload payload = ContactPayload.fromHealthWorker(hw, settings.contactFields());
+        String hash = payload.hash();
+        if (hash.equals(p.pushedHash()) && urn.equals(p.pushedUrn())) {
+            contacts.pushed(hw.mheroId(), null, urn, hash);
+            count(run, 0, 0, 1, 0, 0);
+            return;
+        }
+        ensureFields(run);
+        try {
+            String uuid = null;
+            boolean created = false;
+            if (p.contactUuid() != null) {
+                // the worker's own contact: update it (and move it to a new number) rather than making another
+                try {
+                    uuid = client.updateContact(p.contactUuid(), List.of(urn), payload).uuid();
+                } catch (RapidProRequestException e) {
+                    if (e.status() != 404) throw e;   // deleted in RapidPro: upsert below
+                }
+            }
+            if (uuid == null) {
+                UpsertResult r = client.upsertContactByUrn(urn, payload);
+                uuid = r.uuid();
+                created = r.created();
+            }
+            contacts.pushed(hw.mheroId(), uuid, urn, hash);
+            count(run, 1, created ? 1 : 0, 0, 0, 0);
+        } catch (RapidProRequestException e) {
+            // this contact's data is refused (4xx): record why and go on with the others
+            contacts.skipped(hw.mheroId(), "RapidPro refused the contact: " + e.getMessage());
+            count(run, 0, 0, 0, 0, 1);
+        }
+    }
+
+    private synchronized void ensureFields(Run run) {
+        if (run.fieldsEnsured) return;
+        client.ensureFields(settings.contactFields());
+        run.fieldsEnsured = true;
+    }
+
+    private static void count(Run run, int pushed, int created, int unchanged, int skipped, int failed) {
+        synchronized (run) {
+            run.pushed += pushed;
+            run.created += created;
+            run.unchanged += unchanged;
+            run.skipped += skipped;
+            run.failed += failed;
+        }
+    }
+
     public Run finishPush(Run run) {
+        run.workers.shutdown();
         pushing.set(false);
         LOG.info("rapidpro-contacts push finished in {} ms: {} pushed ({} new contacts), {} unchanged, {} skipped, {} refused",
                 (System.nanoTime() - run.startedNanos) / 1_000_000, run.pushed, run.created, run.unchanged, run.skipped, run.failed);
@@ -128,6 +169,7 @@ public final class RapidProContacts {
     }
 
     public void failPush(Run run, Exception cause) {
+        if (run != null && run.workers != null) run.workers.shutdown();
         pushing.set(false);
         LOG.error("rapidpro-contacts push stopped after {} pushed: {}; the rest is pushed by the next run",
                 run == null ? 0 : run.pushed, Failures.describe(cause));

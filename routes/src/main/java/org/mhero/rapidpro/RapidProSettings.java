@@ -7,7 +7,7 @@ import java.util.List;
 
 /** {@code etc/org.mhero.rapidpro.cfg}: the RapidPro workspace, its rate limit, and the two-way contact sync. */
 public record RapidProSettings(String apiUrl, String token, RateLimiter.Rate rate, int connectTimeoutMs, int requestTimeoutMs,
-                               List<String> contactFields, boolean pushEnabled, String pushCron, int pushBatch,
+                               List<String> contactFields, boolean pushEnabled, String pushCron, int pushBatch, int pushConcurrency,
                                boolean pullEnabled, String pullCron, boolean syncOnStart, String phoneRegion) {
     public static final String PID = "org.mhero.rapidpro";
 
@@ -33,11 +33,12 @@ public record RapidProSettings(String apiUrl, String token, RateLimiter.Rate rat
         boolean push = p.bool("push.enabled");
         String pushCron = cron(p, "push.cron");
         int batch = p.integer("push.batch.size", 1, 1000);
+        int concurrency = p.integer("push.concurrency", 1, 16);
         boolean pull = p.bool("pull.enabled");
         String pullCron = cron(p, "pull.cron");
         boolean onStart = p.bool("sync.on.start");
         String region = p.string("phone.default.region");
-        return new RapidProSettings(url, token, rate, connect, request, fields, push, pushCron, batch, pull, pullCron,
+        return new RapidProSettings(url, token, rate, connect, request, fields, push, pushCron, batch, concurrency, pull, pullCron,
                 onStart, region);
     }
 
