@@ -44,8 +44,10 @@ TARBALL="$HOME/.m2/repository/org/apache/karaf/apache-karaf/$KARAF_VERSION/apach
 tar xzf "$TARBALL" -C "$RUN" && mv "$RUN/apache-karaf-$KARAF_VERSION" "$RUN/karaf"
 K="$RUN/karaf"
 
-# the shipped etc/ files, pointed at the sandbox (every other default as shipped)
+# the shipped etc/ files, pointed at the sandbox (every other default as shipped); the demo gets a fresh database
 cp "$ROOT/etc/"*.cfg "$K/etc/"
+su postgres -s /bin/sh -c "psql -qtA -c 'drop database if exists mhero_demo with (force)' -c 'create database mhero_demo owner mhero'" >/dev/null
+sed -i "s#^url = .*#url = jdbc:postgresql://127.0.0.1:5432/mhero_demo#" "$K/etc/org.ops4j.datasource-mhero.cfg"
 sed -i "s#^base.url = .*#base.url = $IHRIS_URL#" "$K/etc/org.mhero.ihris.cfg"
 sed -i "s#^base.url = .*#base.url = $DHIS2_URL#; s#^auth.token = .*#auth.token = $DHIS2_TOKEN#" "$K/etc/org.mhero.dhis2.cfg"
 # the sandbox workspace allows 1200/minute so the demo pushes 500 contacts in under a minute; mHero paces to it
@@ -64,7 +66,8 @@ EXTRA_JAVA_OPTS="-Xmx768m -XX:MaxMetaspaceSize=384m" "$K/bin/karaf" server >"$RU
 pids+=($!)
 LOGF="$K/data/log/karaf.log"
 for _ in $(seq 1 240); do
-  [ "$(grep -c 'sync run .* finished\|sync run .* failed' "$LOGF" 2>/dev/null)" -ge 2 ] \
+  n=$(grep -c 'sync run .* finished\|sync run .* failed' "$LOGF" 2>/dev/null || true)
+  [ "${n:-0}" -ge 2 ] \
     && grep -q 'rapidpro-contacts push finished\|rapidpro-contacts push stopped' "$LOGF" 2>/dev/null && break
   sleep 0.5
 done
@@ -74,12 +77,12 @@ cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
 See the synced health workers:
-  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select h.display_name, h.cadre, l.name as facility, p.e164, p.shared
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select h.display_name, h.cadre, l.name as facility, p.e164, p.shared
       from health_worker h left join location l on l.id = h.facility_id left join phone p on p.health_worker_id = h.id and p.is_primary
       order by h.id limit 20"
-  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select * from sync_run order by id desc limit 5"
-  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select name, member_count, rule from contact_group"
-  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero -c "select rule, count(*) from merge_decision group by rule"
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select * from sync_run order by id desc limit 5"
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select name, member_count, rule from contact_group"
+  PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select rule, count(*) from merge_decision group by rule"
 In the Karaf console ($K/bin/client -u karaf -p karaf, or ssh -p 8101 karaf@localhost, password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
 mhero:review, mhero:sync --full ihris, mhero:problems.
 Try next:
