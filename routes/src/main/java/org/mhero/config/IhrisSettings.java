@@ -1,6 +1,5 @@
 package org.mhero.config;
 
-import org.quartz.CronExpression;
 
 import java.util.Set;
 
@@ -23,15 +22,9 @@ public record IhrisSettings(String baseUrl, String auth, String username, String
         int connect = p.integer("http.connect.timeout.ms", 100, 600_000);
         int socket = p.integer("http.socket.timeout.ms", 100, 600_000);
         boolean enabled = p.bool("sync.enabled");
-        String cron = p.string("sync.cron");
-        if (cron != null && !CronExpression.isValidExpression(cron)) {
-            p.problem("sync.cron", "= '" + cron + "' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week)");
-        }
+        String cron = p.cron("sync.cron");
         boolean onStart = p.bool("sync.on.start");
-        String region = p.string("phone.default.region");
-        if (region != null && com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getCountryCodeForRegion(region.toUpperCase()) == 0) {
-            p.problem("phone.default.region", "= '" + region + "' is not an ISO 3166 region known to libphonenumber");
-        }
+        String region = p.phoneRegion("phone.default.region");
         String jobSystem = p.string("job.system");
         String cadre = p.string("job.cadre.property");
         Set<String> levels = p.list("location.jurisdiction.levels");

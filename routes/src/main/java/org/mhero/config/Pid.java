@@ -92,6 +92,24 @@ public final class Pid {
         return allowed[0];
     }
 
+    /** A Quartz cron expression (seconds minutes hours day-of-month month day-of-week). */
+    public String cron(String key) {
+        String v = string(key);
+        if (v != null && !org.quartz.CronExpression.isValidExpression(v)) {
+            problem(key, "= '" + v + "' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week)");
+        }
+        return v;
+    }
+
+    /** An ISO 3166 region libphonenumber knows (national numbers are read in it), upper-cased. */
+    public String phoneRegion(String key) {
+        String v = string(key);
+        if (v != null && com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getCountryCodeForRegion(v.toUpperCase()) == 0) {
+            problem(key, "= '" + v + "' is not an ISO 3166 region known to libphonenumber");
+        }
+        return v == null ? null : v.toUpperCase();
+    }
+
     public Set<String> list(String key) {
         String v = string(key);
         Set<String> out = new LinkedHashSet<>();

@@ -1,6 +1,5 @@
 package org.mhero.csv;
 
-import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import org.mhero.config.Pid;
 
 import java.nio.charset.Charset;
@@ -51,10 +50,7 @@ public record CsvSettings(boolean enabled, String directory, int pollMs, Charset
             case "tab" -> '\t';
             default -> ',';
         };
-        String region = p.string("phone.default.region");
-        if (region != null && PhoneNumberUtil.getInstance().getCountryCodeForRegion(region.toUpperCase()) == 0) {
-            p.problem("phone.default.region", "= '" + region + "' is not an ISO 3166 region known to libphonenumber");
-        }
+        String region = p.phoneRegion("phone.default.region");
         Map<String, String> columns = new LinkedHashMap<>();
         for (String f : FIELDS) {
             String header = p.optional("column." + f);

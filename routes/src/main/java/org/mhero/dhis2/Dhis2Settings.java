@@ -1,7 +1,6 @@
 package org.mhero.dhis2;
 
 import org.mhero.config.Pid;
-import org.quartz.CronExpression;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,15 +42,9 @@ public record Dhis2Settings(String baseUrl, String auth, String username, String
         int connect = p.integer("http.connect.timeout.ms", 100, 600_000);
         int socket = p.integer("http.socket.timeout.ms", 100, 600_000);
         boolean enabled = p.bool("sync.enabled");
-        String cron = p.string("sync.cron");
-        if (cron != null && !CronExpression.isValidExpression(cron)) {
-            p.problem("sync.cron", "= '" + cron + "' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week)");
-        }
+        String cron = p.cron("sync.cron");
         boolean onStart = p.bool("sync.on.start");
-        String region = p.string("phone.default.region");
-        if (region != null && com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getCountryCodeForRegion(region.toUpperCase()) == 0) {
-            p.problem("phone.default.region", "= '" + region + "' is not an ISO 3166 region known to libphonenumber");
-        }
+        String region = p.phoneRegion("phone.default.region");
         Map<Integer, String> levels = levelNames(p, p.string("orgunit.level.names"));
         String rule = p.oneOf("user.orgunit.rule", RULE_DEEPEST);
         return new Dhis2Settings(base, auth, user, pass, token, page, connect, socket, enabled, cron, onStart, region,

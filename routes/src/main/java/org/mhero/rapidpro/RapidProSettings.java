@@ -1,7 +1,6 @@
 package org.mhero.rapidpro;
 
 import org.mhero.config.Pid;
-import org.quartz.CronExpression;
 
 import java.util.List;
 
@@ -31,21 +30,15 @@ public record RapidProSettings(String apiUrl, String token, RateLimiter.Rate rat
             p.problem("contact.fields", "= '" + String.join(",", fields) + "': " + e.getMessage());
         }
         boolean push = p.bool("push.enabled");
-        String pushCron = cron(p, "push.cron");
+        String pushCron = p.cron("push.cron");
         int batch = p.integer("push.batch.size", 1, 1000);
         int concurrency = p.integer("push.concurrency", 1, 16);
         boolean pull = p.bool("pull.enabled");
-        String pullCron = cron(p, "pull.cron");
+        String pullCron = p.cron("pull.cron");
         boolean onStart = p.bool("sync.on.start");
-        String region = p.string("phone.default.region");
+        String region = p.phoneRegion("phone.default.region");
         return new RapidProSettings(url, token, rate, connect, request, fields, push, pushCron, batch, concurrency, pull, pullCron,
                 onStart, region);
-    }
-
-    private static String cron(Pid p, String key) {
-        String c = p.string(key);
-        if (c != null && !CronExpression.isValidExpression(c)) p.problem(key, "= '" + c + "' is not a valid Quartz cron expression");
-        return c;
     }
 
     public static String forUri(String cron) { return cron == null ? "" : cron.trim().replace(' ', '+'); }
