@@ -54,9 +54,12 @@ sed -i "s#^base.url = .*#base.url = $DHIS2_URL#; s#^auth.token = .*#auth.token =
 sed -i "s#^api.url = .*#api.url = $RAPIDPRO_URL#; s#^api.token = .*#api.token = $RAPIDPRO_TOKEN#; s#^rate.limit = .*#rate.limit = $RAPIDPRO_RATE#" "$K/etc/org.mhero.rapidpro.cfg"
 # console access: the karaf user (commented out in a stock Karaf), and an SSH key for scripted commands
 sed -i 's/^#karaf = karaf,_g_:admingroup/karaf = karaf,_g_:admingroup/; s/^#_g_\\:admingroup/_g_\\:admingroup/' "$K/etc/users.properties"
-ssh-keygen -q -t rsa -b 2048 -N '' -f "$RUN/demo_key"
-echo "karaf=$(cut -d' ' -f2 "$RUN/demo_key.pub"),_g_:admingroup" >> "$K/etc/keys.properties"
-KARAF_SSH="ssh -i $RUN/demo_key -p 8101 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR karaf@127.0.0.1"
+KARAF_SSH=""
+if command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
+  ssh-keygen -q -t rsa -b 2048 -N '' -f "$RUN/demo_key"
+  echo "karaf=$(cut -d' ' -f2 "$RUN/demo_key.pub"),_g_:admingroup" >> "$K/etc/keys.properties"
+  KARAF_SSH="ssh -i $RUN/demo_key -p 8101 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR karaf@127.0.0.1"
+fi
 # install the feature at boot
 sed -i "s#^featuresRepositories = \\\\#featuresRepositories = mvn:org.mhero/mhero-features/$MHERO_VERSION/xml/features, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
 sed -i "s#^featuresBoot = \\\\#featuresBoot = mhero, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
@@ -80,8 +83,10 @@ echo
 echo "Merged from several registries (merge_decision):"
 PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select rule, count(*) from merge_decision group by rule order by rule" \
   -c "select count(*) as health_workers_in_two_registries from health_worker h where (select count(distinct registry) from source_link s where s.health_worker_id = h.id) > 1"
-echo "A group preview in the Karaf console (nothing saved):"
-$KARAF_SSH "mhero:group-preview --sample 5 'cadre in (nurse, midwife) and region = \"Bong\" and reachable'" || true
+if [ -n "$KARAF_SSH" ]; then
+  echo "A group preview in the Karaf console (nothing saved):"
+  $KARAF_SSH "mhero:group-preview --sample 5 'cadre in (nurse, midwife) and region = \"Bong\" and reachable'" || true
+fi
 cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
@@ -92,7 +97,7 @@ See the synced health workers:
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select * from sync_run order by id desc limit 5"
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select name, member_count, rule from contact_group"
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select rule, count(*) from merge_decision group by rule"
-In the Karaf console ($KARAF_SSH, or ssh -p 8101 karaf@localhost with password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
+In the Karaf console (${KARAF_SSH:-$K/bin/client}, or ssh -p 8101 karaf@localhost with password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
 mhero:review, mhero:sync --full ihris, mhero:problems.
 Try next:
   - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
