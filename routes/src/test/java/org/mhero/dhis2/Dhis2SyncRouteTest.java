@@ -20,6 +20,7 @@ import org.mhero.sandbox.dhis2.Dhis2Options;
 import org.mhero.sandbox.dhis2.Dhis2Options.UserFormat;
 import org.mhero.sandbox.dhis2.Dhis2Simulator;
 import org.mhero.testing.ShippedConfig;
+import org.mhero.testing.SyncRuns;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -76,15 +77,7 @@ class Dhis2SyncRouteTest extends CamelTestSupport {
 
     Map<String, Object> run() {
         template.sendBody("direct:dhis2-sync.run", null);
-        return lastRun(db);
-    }
-
-    static Map<String, Object> lastRun(TestDatabase on) {
-        List<String> row = on.strings("select concat_ws('|', status, pages, seen, created, updated, unchanged, coalesce(error, '')) from sync_run order by id desc limit 1");
-        String[] v = row.get(0).split("\\|", 7);
-        return Map.of("status", v[0], "pages", Integer.parseInt(v[1]), "seen", Integer.parseInt(v[2]),
-                "created", Integer.parseInt(v[3]), "updated", Integer.parseInt(v[4]), "unchanged", Integer.parseInt(v[5]),
-                "error", v[6]);
+        return SyncRuns.last(db);
     }
 
     static List<Dhis2Model.User> usersWithPhone() {
@@ -192,7 +185,7 @@ class Dhis2SyncRouteTest extends CamelTestSupport {
             } finally {
                 camel.stop();
             }
-            assertThat(lastRun(legacyDb)).containsEntry("status", "ok").containsEntry("created", usersWithPhone().size());
+            assertThat(SyncRuns.last(legacyDb)).containsEntry("status", "ok").containsEntry("created", usersWithPhone().size());
             assertThat(workers(legacyDb)).isEqualTo(flattened);
             // the same server switching format (an upgrade or a downgrade) changes no stored record
             assertThat(run()).containsEntry("status", "ok").containsEntry("updated", 0).containsEntry("created", 0);
@@ -260,7 +253,7 @@ class Dhis2SyncRouteTest extends CamelTestSupport {
         } finally {
             camel.stop();
         }
-        Map<String, Object> r = lastRun(db);
+        Map<String, Object> r = SyncRuns.last(db);
         assertThat(r).containsEntry("status", "failed").containsEntry("pages", 0);
         assertThat((String) r.get("error")).contains("HTTP 401", "/api/organisationUnits", "auth.token", "org.mhero.dhis2")
                 .doesNotContain("d2pat_");

@@ -17,6 +17,7 @@ import org.mhero.sandbox.db.TestDatabase;
 import org.mhero.sandbox.ihris.IhrisOptions;
 import org.mhero.sandbox.ihris.IhrisSandbox;
 import org.mhero.testing.ShippedConfig;
+import org.mhero.testing.SyncRuns;
 
 import java.util.List;
 import java.util.Map;
@@ -64,14 +65,7 @@ class IhrisSyncRouteTest extends CamelTestSupport {
 
     Map<String, Object> run() {
         template.sendBody("direct:ihris-sync.run", null);
-        return lastRun();
-    }
-
-    Map<String, Object> lastRun() {
-        List<String> row = db.strings("select concat_ws(',', status, pages, seen, created, updated, unchanged) from sync_run order by id desc limit 1");
-        String[] v = row.get(0).split(",");
-        return Map.of("status", v[0], "pages", Integer.parseInt(v[1]), "seen", Integer.parseInt(v[2]),
-                "created", Integer.parseInt(v[3]), "updated", Integer.parseInt(v[4]), "unchanged", Integer.parseInt(v[5]));
+        return SyncRuns.last(db);
     }
 
     @Test

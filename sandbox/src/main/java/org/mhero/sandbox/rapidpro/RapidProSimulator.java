@@ -315,13 +315,8 @@ public class RapidProSimulator extends SimHttpServer {
         String uuid = req.param("uuid");
         String urn = req.param("urn");
         if (uuid != null && urn != null) return detail(400, "URL can only contain one of the following parameters: urn, uuid");
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         Contact target = null;
         String lookupUrn = null;
         if (uuid != null) {
@@ -591,13 +586,8 @@ public class RapidProSimulator extends SimHttpServer {
     // contact actions
 
     private Response contactActionsPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         Errors err = new Errors();
         List<Contact> targets = null;
         if (!body.has("contacts")) err.field("contacts", "This field is required.");
@@ -677,13 +667,8 @@ public class RapidProSimulator extends SimHttpServer {
     }
 
     private Response groupsPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         String uuid = req.param("uuid");
         Group target = null;
         if (uuid != null) {
@@ -739,13 +724,8 @@ public class RapidProSimulator extends SimHttpServer {
     }
 
     private Response fieldsPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         String key = req.param("key");
         Field target = null;
         if (key != null) {
@@ -870,13 +850,8 @@ public class RapidProSimulator extends SimHttpServer {
     }
 
     private Response broadcastsPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         Errors err = new Errors();
         Recipients rc = recipients(body, err);
         String base = body.path("base_language").asText("eng");
@@ -961,13 +936,8 @@ public class RapidProSimulator extends SimHttpServer {
     }
 
     private Response startsPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         Errors err = new Errors();
         Flow flow = null;
         JsonNode fnode = body.get("flow");
@@ -1298,13 +1268,8 @@ public class RapidProSimulator extends SimHttpServer {
 
     /** Current releases only: a single immediate message. */
     private Response messagesPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         Errors err = new Errors();
         Contact c = null;
         String cu = body.path("contact").asText(null);
@@ -1430,13 +1395,8 @@ public class RapidProSimulator extends SimHttpServer {
     }
 
     private Response subscribersPost(Request req) {
-        JsonNode body;
-        try {
-            body = body(req);
-        } catch (JsonProcessingException e) {
-            return parseError(e);
-        }
-        if (!body.isObject()) return nonField("Request body should be a single JSON object");
+        JsonNode body = objectBody(req);
+        if (body == null) return badBody(req);
         Errors err = new Errors();
         String slug = body.path("resthook").asText(null);
         if (slug == null) err.field("resthook", "This field is required.");
@@ -2158,6 +2118,26 @@ public class RapidProSimulator extends SimHttpServer {
         if (text.isBlank()) return JSON.createObjectNode();
         JsonNode n = JSON.readTree(text);
         return n == null ? NullNode.getInstance() : n;
+    }
+
+    /** The request's JSON object, or null when the body is not JSON or not an object (see {@link #badBody}). */
+    private static JsonNode objectBody(Request req) {
+        try {
+            JsonNode n = body(req);
+            return n.isObject() ? n : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /** RapidPro's 400 for a body {@link #objectBody} refused: the parse error, or the non-object message. */
+    private static Response badBody(Request req) {
+        try {
+            body(req);
+            return nonField("Request body should be a single JSON object");
+        } catch (JsonProcessingException e) {
+            return parseError(e);
+        }
     }
 
     private static Response parseError(JsonProcessingException e) {
