@@ -17,11 +17,20 @@ public interface Flow {
     /** The route file on the bundle's class path (e.g. {@code camel/ihris-sync.xml}). */
     String routeFile();
 
+    /** Every route file of the flow, in load order (by default only {@link #routeFile()}). */
+    default java.util.List<String> routeFiles() { return java.util.List.of(routeFile()); }
+
     /**
      * Validates the PID and, if it is valid, binds the flow's beans and properties. Record problems on {@code pid}
      * ({@link Pid#problem}); the flow is loaded only when there are none.
      */
     void configure(Pid pid, FlowContext context) throws Exception;
+
+    /**
+     * Called after every route file is loaded, before the context starts: a flow instantiates its route templates here
+     * (from the properties it set in {@link #configure}; flows are shared, so they keep no state of their own).
+     */
+    default void routesLoaded(org.apache.camel.CamelContext camel) throws Exception {}
 
     /** A registry sync: it needs a valid {@code org.mhero.merge} configuration to run. */
     default boolean writesHealthWorkers() { return false; }

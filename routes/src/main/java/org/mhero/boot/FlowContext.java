@@ -12,8 +12,11 @@ public final class FlowContext {
     private final DataSource dataSource;
     private final SyncStore syncStore;
     private final Properties properties;
+    private final java.util.function.Function<String, org.mhero.config.Pid> pids;
 
-    FlowContext(CamelContext camel, DataSource dataSource, SyncStore syncStore, Properties properties) {
+    FlowContext(CamelContext camel, DataSource dataSource, SyncStore syncStore, Properties properties,
+                java.util.function.Function<String, org.mhero.config.Pid> pids) {
+        this.pids = pids;
         this.camel = camel;
         this.dataSource = dataSource;
         this.syncStore = syncStore;
@@ -23,6 +26,15 @@ public final class FlowContext {
     public CamelContext camel() { return camel; }
     public DataSource dataSource() { return dataSource; }
     public SyncStore syncStore() { return syncStore; }
+
+    /**
+     * A fresh copy of another PID's values, for a flow that also needs settings it does not own (the broadcast flow
+     * reads the error policy and the HTTP port). Problems recorded on it are not reported: its owner reports them.
+     */
+    public org.mhero.config.Pid pid(String name) { return pids.apply(name); }
+
+    /** A bean bound by an earlier flow, or null. */
+    public <T> T lookup(String name, Class<T> type) { return camel.getRegistry().lookupByNameAndType(name, type); }
 
     /** Binds a bean the routes reach as {@code ref="name"} or {@code #name}. */
     public void bind(String name, Object bean) { camel.getRegistry().bind(name, bean); }

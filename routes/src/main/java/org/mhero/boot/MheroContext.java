@@ -5,6 +5,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.flywaydb.core.Flyway;
+import org.mhero.broadcast.BroadcastFlow;
 import org.mhero.config.ErrorSettings;
 import org.mhero.config.MergeSettings;
 import org.mhero.merge.Matcher;
@@ -36,7 +37,8 @@ public class MheroContext implements Operations {
     private static final Logger LOG = LoggerFactory.getLogger(MheroContext.class);
 
     /** Every flow, in start order. A new flow is one class and one line here. */
-    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new CsvFlow(), new RapidProFlow(), new GroupsFlow());
+    static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new CsvFlow(), new RapidProFlow(), new GroupsFlow(),
+            new BroadcastFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();
@@ -104,13 +106,13 @@ public class MheroContext implements Operations {
             MergeSettings merge = MergeSettings.from(mergePid);
             boolean mergeOk = report(mergePid, "no registry sync runs until it is fixed (records cannot be merged safely)");
             SyncStore store = new SyncStore(dataSource, new Matcher(merge.nameThreshold()), new Merger(merge.registryPriority()));
-            FlowContext flowContext = new FlowContext(camel, dataSource, store, props);
+            FlowContext flowContext = new FlowContext(camel, dataSource, store, props, this::pid);
             for (Flow flow : FLOWS) {
                 if (flow.writesHealthWorkers() && !mergeOk) continue;
                 Pid pid = pid(flow.pid());
                 flow.configure(pid, flowContext);
                 if (report(pid, flow.name() + " is not started until it is fixed")) {
-                    routeFiles.add(flow.routeFile());
+                    routeFiles.addAll(flow.routeFiles());
                     loadedFlows.add(flow.name());
                 }
             }
@@ -119,6 +121,9 @@ public class MheroContext implements Operations {
             var loader = PluginHelper.getRoutesLoader(camel);
             for (String file : routeFiles) {
                 loader.loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "classpath:" + file));
+            }
+            for (Flow flow : FLOWS) {
+                if (loadedFlows.contains(flow.name())) flow.routesLoaded(camel);
             }
             return camel;
         } finally {

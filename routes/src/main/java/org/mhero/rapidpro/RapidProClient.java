@@ -227,6 +227,84 @@ public final class RapidProClient {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // broadcasts and flow starts
+
+    /** What RapidPro answered for a broadcast or a flow start: its identity ({@code uuid}, or the v7 integer {@code id}). */
+    public record Created(String id, JsonNode json) {}
+
+    /**
+     * {@code POST broadcasts.json {text, urns, contacts}} (201): ≤ 100 URNs and ≤ 100 contact uuids. RapidPro creates
+     * contacts for unknown URNs itself, so no contact call is needed first.
+     */
+    public Created createBroadcast(String text, List<String> urns, List<String> contacts) {
+        ObjectNode body = JSON.createObjectNode().put("text", text);
+        recipients(body, urns, contacts);
+        return created(send("POST", "broadcasts.json", Map.of(), body).json);
+    }
+
+    /**
+     * {@code POST flow_starts.json {flow, urns, contacts, params}} (201); {@code params} is a JSON object (null for none),
+     * exposed to the flow as {@code @trigger.params}.
+     */
+    public Created startFlow(String flowUuid, List<String> urns, List<String> contacts, JsonNode params) {
+        ObjectNode body = JSON.createObjectNode().put("flow", flowUuid);
+        recipients(body, urns, contacts);
+        if (params != null && !params.isNull()) body.set("params", params);
+        return created(send("POST", "flow_starts.json", Map.of(), body).json);
+    }
+
+    /** Broadcasts created at or after {@code after}, one page (follow {@code next} with {@code cursorUrl}). */
+    public Page<JsonNode> broadcastsCreatedSince(Instant after, String cursorUrl) {
+        return listSince("broadcasts.json", after, cursorUrl);
+    }
+
+    /** Flow starts modified at or after {@code after}, one page. */
+    public Page<JsonNode> flowStartsSince(Instant after, String cursorUrl) {
+        return listSince("flow_starts.json", after, cursorUrl);
+    }
+
+    /** The flow with this uuid, if the workspace has it ({@code GET flows.json?uuid=}). */
+    public Optional<JsonNode> flow(String uuid) {
+        for (JsonNode f : send("GET", "flows.json", Map.of("uuid", uuid), null).json.path("results")) {
+            if (uuid.equals(f.path("uuid").asText())) return Optional.of(f);
+        }
+        return Optional.empty();
+    }
+
+    private Page<JsonNode> listSince(String endpoint, Instant after, String cursorUrl) {
+        Response r;
+        if (cursorUrl != null) {
+            r = sendTo("GET", endpoint, followable(cursorUrl), null);
+        } else {
+            Map<String, String> q = new LinkedHashMap<>();
+            if (after != null) q.put("after", RapidProTimes.format(after));
+            r = send("GET", endpoint, q, null);
+        }
+        return page(r.json, n -> n);
+    }
+
+    private static void recipients(ObjectNode body, List<String> urns, List<String> contacts) {
+        if ((urns == null || urns.isEmpty()) && (contacts == null || contacts.isEmpty())) {
+            throw new IllegalArgumentException("a broadcast needs urns or contacts");
+        }
+        if (urns != null && !urns.isEmpty()) {
+            checkList(urns, "urns");
+            ArrayNode a = body.putArray("urns");
+            urns.forEach(a::add);
+        }
+        if (contacts != null && !contacts.isEmpty()) {
+            checkList(contacts, "contacts");
+            ArrayNode a = body.putArray("contacts");
+            contacts.forEach(a::add);
+        }
+    }
+
+    private static Created created(JsonNode json) {
+        String id = json.hasNonNull("uuid") ? json.get("uuid").asText() : json.hasNonNull("id") ? json.get("id").asText() : null;
+        return new Created(id, json);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // groups
 
     /** {@code GET groups.json?name=} (names are unique case-insensitively). */

@@ -40,7 +40,7 @@ public final class TestFlows {
         MergeSettings merge = MergeSettings.from(mergePid);
         SyncStore store = new SyncStore(dataSource, new Matcher(merge.nameThreshold()), new Merger(merge.registryPriority()));
         Properties props = ((org.apache.camel.component.properties.PropertiesComponent) camel.getPropertiesComponent()).getInitialProperties();
-        FlowContext context = new FlowContext(camel, dataSource, store, props);
+        FlowContext context = new FlowContext(camel, dataSource, store, props, name -> pid(configuration, name));
         var loader = PluginHelper.getRoutesLoader(camel);
         for (Flow flow : extra) {
             Pid pid = pid(configuration, flow.pid());
@@ -48,7 +48,10 @@ public final class TestFlows {
             problems.addAll(pid.problems());
             if (pid.ok() && (mergePid.ok() || !flow.writesHealthWorkers())) {
                 camel.getPropertiesComponent().setInitialProperties(props);
-                loader.loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "classpath:" + flow.routeFile()));
+                for (String file : flow.routeFiles()) {
+                    loader.loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "classpath:" + file));
+                }
+                flow.routesLoaded(camel);
                 flows.add(flow.name());
             }
         }
