@@ -14,9 +14,10 @@ public final class Faults {
     private volatile long timeoutMillis = 30_000;
     private final AtomicInteger forced429 = new AtomicInteger();
     private final AtomicInteger forced5xx = new AtomicInteger();
+    private final AtomicInteger forcedLost = new AtomicInteger();
     private volatile boolean down;
 
-    public enum Action { PASS, ERROR_5XX, TIMEOUT, THROTTLE_429, DOWN }
+    public enum Action { PASS, ERROR_5XX, TIMEOUT, THROTTLE_429, DOWN, LOST_RESPONSE }
 
     public Faults latency(long millis) { this.latencyMillis = millis; return this; }
     public Faults errorRate(double rate) { this.errorRate = rate; return this; }
@@ -26,10 +27,15 @@ public final class Faults {
     public Faults force429(int n) { forced429.set(n); return this; }
     /** The next {@code n} requests are answered 500/503. */
     public Faults force5xx(int n) { forced5xx.set(n); return this; }
+    /**
+     * The next {@code n} requests are processed (a POST creates what it creates) but the answer comes only after
+     * {@link #timeoutMillis}: the client times out not knowing the outcome.
+     */
+    public Faults forceLostResponse(int n) { forcedLost.set(n); return this; }
     /** While down, every request is answered 503 (a peer that went away mid-sync). */
     public Faults down(boolean down) { this.down = down; return this; }
     public Faults reset() {
-        latencyMillis = 0; errorRate = 0; timeoutRate = 0; forced429.set(0); forced5xx.set(0); down = false;
+        latencyMillis = 0; errorRate = 0; timeoutRate = 0; forced429.set(0); forced5xx.set(0); forcedLost.set(0); down = false;
         return this;
     }
 
@@ -41,6 +47,7 @@ public final class Faults {
         if (down) return Action.DOWN;
         if (take(forced429)) return Action.THROTTLE_429;
         if (take(forced5xx)) return Action.ERROR_5XX;
+        if (take(forcedLost)) return Action.LOST_RESPONSE;
         ThreadLocalRandom r = ThreadLocalRandom.current();
         if (timeoutRate > 0 && r.nextDouble() < timeoutRate) return Action.TIMEOUT;
         if (errorRate > 0 && r.nextDouble() < errorRate) return Action.ERROR_5XX;

@@ -112,6 +112,14 @@ public abstract class SimHttpServer implements AutoCloseable {
             case DOWN -> res = Response.of(503, "text/plain", "Service Unavailable");
             case ERROR_5XX -> res = serverError();
             case THROTTLE_429 -> res = throttled(1);
+            case LOST_RESPONSE -> {
+                try {
+                    res = handle(req);
+                } catch (Exception e) {
+                    res = Response.of(500, "text/plain", "Server Error: " + e);
+                }
+                Faults.sleep(faults.timeoutMillis());
+            }
             default -> {
                 try {
                     res = handle(req);
