@@ -40,6 +40,7 @@ public final class Bench {
         switch (scenario) {
             case "ihris-sync" -> run = new IhrisSyncScenario(opts)::run;
             case "rapidpro-push" -> run = new RapidProPushScenario(opts)::run;
+            case "broadcast" -> run = new BroadcastScenario(opts)::run;
             default -> {
                 System.err.println("unknown scenario: " + scenario);
                 usage();
@@ -75,6 +76,9 @@ public final class Bench {
                      --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
                      --timeout-min M        give up on one sync after M minutes (default 60)
                      --progress-s S         print progress every S seconds during a sync (default 15; 0 = off)
+                  broadcast    a text broadcast to N known contacts through the outbox and the RapidPro channel, at N/10 and N
+                     --recipients N         recipients of the large run (default 100000)
+                     --rate R               the workspace budget of the simulator and of mHero (default 600/minute)
                   rapidpro-push  N changed workers pushed to the RapidPro simulator at the workspace's rate limit
                      --contacts N           workers to push (default 10000)
                      --rate R               the workspace budget, for the simulator and mHero alike (default 6000/minute;
@@ -153,5 +157,37 @@ public final class Bench {
         }
 
         Map<String, String> asMap() { return Map.copyOf(values); }
+    }
+
+    /** Every shipped etc/org.mhero.*.cfg with nothing scheduled (mutable maps, for the scenario's overrides). */
+    static Map<String, Map<String, String>> shippedConfig() throws java.io.IOException {
+        Map<String, Map<String, String>> pids = new java.util.HashMap<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("mhero.etc.dir", "../etc")))) {
+            for (java.nio.file.Path f : files.filter(p -> p.getFileName().toString().matches("org\\.mhero\\..*\\.cfg")).toList()) {
+                java.util.Properties p = new java.util.Properties();
+                try (java.io.Reader r = java.nio.file.Files.newBufferedReader(f)) {
+                    p.load(r);
+                }
+                Map<String, String> v = new java.util.HashMap<>();
+                p.forEach((k, val) -> v.put(k.toString(), val.toString().trim()));
+                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start"}) {
+                    if (v.containsKey(k)) v.put(k, "false");
+                }
+                if (v.containsKey("import.directory")) v.put("import.directory", System.getProperty("java.io.tmpdir") + "/mhero-bench-csv");
+                pids.put(f.getFileName().toString().replaceFirst("\\.cfg$", ""), v);
+            }
+        }
+        return pids;
+    }
+
+    /** Seconds in a rate's unit: second, minute, hour, day (or a number of seconds such as 10s). */
+    static double seconds(String unit) {
+        return switch (unit) {
+            case "second", "s" -> 1;
+            case "minute", "m" -> 60;
+            case "hour", "h" -> 3600;
+            case "day", "d" -> 86400;
+            default -> Double.parseDouble(unit.replace("s", ""));
+        };
     }
 }
