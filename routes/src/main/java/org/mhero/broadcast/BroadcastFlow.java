@@ -13,14 +13,20 @@ import java.util.Map;
 /**
  * broadcast: the outbox and its dispatch (configured by {@code org.mhero.channel}). Binds {@code broadcastService}
  * (what the HTTP API and the commands call), {@code broadcastStore}, {@code outboxStore}, {@code broadcastDispatcher} and
- * one bean per configured channel ({@code channel.rapidpro}, ...), each behind its own instance of the {@code channel}
- * route template. The RapidPro channel reuses the workspace's client and rate limiter bound by rapidpro-contacts.
+ * one bean per configured channel ({@code channel.rapidpro}, {@code channel.kannel}, {@code channel.http-aggregator}),
+ * each behind its own instance of the {@code channel} route template, so that {@code active} (or a broadcast's own
+ * channel) picks among them. The RapidPro channel reuses the workspace's client and rate limiter bound by
+ * rapidpro-contacts. The gateways' delivery reports come in on mHero's HTTP port ({@code org.mhero.api}) through
+ * {@code camel/delivery-reports.xml} and the {@code deliveryReports} bean.
  */
 public final class BroadcastFlow implements Flow {
     @Override public String name() { return "broadcast"; }
     @Override public String pid() { return ChannelSettings.PID; }
     @Override public String routeFile() { return "camel/broadcast.xml"; }
-    @Override public List<String> routeFiles() { return List.of("camel/broadcast.xml"); }
+    @Override public List<String> routeFiles() { return List.of("camel/broadcast.xml", "camel/delivery-reports.xml"); }
+
+    /** How long a delivery report naming an unknown message id waits for a hand-over still being recorded. */
+    static final long REPORT_GRACE_MILLIS = 3000;
 
     @Override
     public void configure(Pid pid, FlowContext ctx) {
@@ -34,7 +40,16 @@ public final class BroadcastFlow implements Flow {
         if (s.active() != null && !channels.containsKey(s.active()) && s.active().equals("rapidpro")) {
             pid.problem("active", "= rapidpro, but org.mhero.rapidpro is not valid (see its problems)");
         }
+        Pid apiPid = ctx.pid(ApiSettings.PID);
+        ApiSettings api = ApiSettings.from(apiPid);
+        if (!apiPid.ok()) {
+            pid.problem("dlr.base.url", "delivery reports come in on mHero's HTTP port, but org.mhero.api is not valid: "
+                    + apiPid.problems().get(0));
+        }
         if (!pid.ok()) return;
+        // the SMS aggregators: their keys were validated with the PID above, so both are configured whenever it is valid
+        channels.put(KannelChannel.NAME, new KannelChannel(s.kannel(), s.dlrBaseUrl(), s.dlrToken()));
+        channels.put(HttpAggregatorChannel.NAME, new HttpAggregatorChannel(s.httpAggregator()));
 
         OutboxStore outbox = new OutboxStore(ctx.dataSource(), errors);
         BroadcastStore store = new BroadcastStore(ctx.dataSource(), s, channels.keySet(), rapidpro);
@@ -43,6 +58,8 @@ public final class BroadcastFlow implements Flow {
         ctx.bind("broadcastService", store);
         ctx.bind("broadcastDispatcher", new Dispatcher(outbox, channels, s));
         channels.forEach((name, ch) -> ctx.bind("channel." + name, ch));
+        ctx.bind("deliveryReports", new DeliveryReports(outbox, s.dlrToken(), REPORT_GRACE_MILLIS));
+        ctx.property("broadcast.http.base", api.jettyBase());
         ctx.property("broadcast.channels", String.join(",", channels.keySet()));
         ctx.property("broadcast.dispatch.concurrency", Integer.toString(s.dispatchConcurrency()));
         ctx.property("broadcast.dispatch.poll.ms", Integer.toString(s.dispatchPollMs()));

@@ -362,6 +362,43 @@ public final class OutboxStore {
         }, state, rawCode, reason);
     }
 
+    /**
+     * The same for a gateway that reports by hand-over and number (Kannel's {@code dlr-url} carries the batch id, Kannel
+     * fills in the number): a broadcast never messages one number twice, so batch and number name one delivery.
+     */
+    public boolean reportByBatchAndPhone(String channel, long batchId, String phone, DeliveryState state, String rawCode,
+                                         String reason) throws SQLException {
+        return report("batch_id = ? and phone = ? and channel = ?", ps -> {
+            ps.setLong(1, batchId);
+            ps.setString(2, phone);
+            ps.setString(3, channel);
+            return 4;
+        }, state, rawCode, reason);
+    }
+
+    /** Whether a delivery on {@code channel} carries this gateway message id (a report that changed nothing was stale). */
+    public boolean knowsMessageId(String channel, String messageId) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select exists (select 1 from delivery where channel_message_id = ? and channel = ?)")) {
+            ps.setString(1, messageId);
+            ps.setString(2, channel);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether a hand-over on {@code channel} is under way (its answer not recorded yet). */
+    public boolean handingOver(String channel) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select exists (select 1 from delivery_batch where status = 'posting' and channel = ?)")) {
+            ps.setString(1, channel);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Binds the where clause's parameters from index 1; returns the next free index. */
     private interface Binder { int bind(PreparedStatement ps) throws SQLException; }
 

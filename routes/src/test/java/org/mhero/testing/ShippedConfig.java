@@ -11,11 +11,14 @@ import java.util.Properties;
 /** The shipped etc/<pid>.cfg files, so tests run with the defaults that ship, overriding only addresses and timings. */
 public final class ShippedConfig {
     private final Map<String, Map<String, String>> pids = new HashMap<>();
+    /** The addresses idle() gave mHero's HTTP port; kept when a test loads that PID again with {@link #pid}. */
+    private final Map<String, Map<String, String>> adjusted = new HashMap<>();
 
     /**
      * Every shipped etc/*.cfg of mHero, with nothing scheduled: {@code sync.on.start}, {@code sync.enabled},
      * {@code push.enabled}, {@code pull.enabled} and {@code import.enabled} are false, so a test starts only what it calls. Override a PID with
-     * {@link #pid} afterwards.
+     * {@link #pid} afterwards. mHero's HTTP port ({@code org.mhero.api}) is a free port on 127.0.0.1, and the channels'
+     * {@code dlr.base.url} points at it, so that tests running side by side never compete for the shipped port.
      */
     public static ShippedConfig idle() {
         ShippedConfig c = new ShippedConfig();
@@ -31,8 +34,31 @@ public final class ShippedConfig {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        int port = freePort();
+        if (c.pids.containsKey("org.mhero.api")) {
+            c.adjust("org.mhero.api", "http.host", "127.0.0.1");
+            c.adjust("org.mhero.api", "http.port", Integer.toString(port));
+        }
+        if (c.pids.containsKey("org.mhero.channel")) c.adjust("org.mhero.channel", "dlr.base.url", "http://127.0.0.1:" + port);
         return c;
     }
+
+    private void adjust(String pid, String key, String value) {
+        adjusted.computeIfAbsent(pid, k -> new HashMap<>()).put(key, value);
+        pids.get(pid).put(key, value);
+    }
+
+    /** A port nobody listens on now. */
+    public static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The value of {@code key} in {@code pid} as configured so far. */
+    public String value(String pid, String key) { return pids.get(pid).get(key); }
 
     /** Loads the shipped file of {@code pid} (again), then applies the overrides. */
     public ShippedConfig pid(String pid, Map<String, String> overrides) {
@@ -45,6 +71,7 @@ public final class ShippedConfig {
         }
         Map<String, String> values = new HashMap<>();
         p.forEach((k, v) -> values.put(k.toString(), v.toString().trim()));
+        values.putAll(adjusted.getOrDefault(pid, Map.of()));
         values.putAll(overrides);
         pids.put(pid, values);
         return this;

@@ -1,0 +1,69 @@
+package org.mhero.broadcast;
+
+import org.apache.camel.CamelContext;
+import org.mhero.sandbox.db.TestDatabase;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** Health workers with numbers, broadcasts to them, and waiting with a deadline, for the channel route tests. */
+final class BroadcastFixtures {
+    private BroadcastFixtures() {}
+
+    /** One active health worker per number (E.164), each with that number as its primary phone; returns their ids. */
+    static List<Long> workers(TestDatabase db, List<String> phones) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement hw = c.prepareStatement("insert into health_worker (display_name, cadre) values (?, 'nurse') returning id");
+             PreparedStatement ph = c.prepareStatement(
+                     "insert into phone (health_worker_id, registry, raw_value, e164, is_primary) values (?, 'csv', ?, ?, true)")) {
+            for (String phone : phones) {
+                hw.setString(1, "Worker " + phone.substring(phone.length() - 4));
+                long id;
+                try (ResultSet rs = hw.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                ph.setLong(1, id);
+                ph.setString(2, phone);
+                ph.setString(3, phone);
+                ph.executeUpdate();
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** {@code n} numbers {@code prefix} + a zero-padded counter, to 9 national digits after {@code +231}. */
+    static List<String> numbers(String prefix, int n) {
+        List<String> out = new ArrayList<>();
+        int width = 13 - prefix.length();
+        for (int i = 1; i <= n; i++) out.add(prefix + String.format("%0" + width + "d", i));
+        return out;
+    }
+
+    /** Creates a text broadcast to these workers through the store the routes use. */
+    static BroadcastView broadcast(CamelContext camel, String text, List<Long> workers) throws BroadcastRejected {
+        BroadcastStore store = camel.getRegistry().lookupByNameAndType("broadcastStore", BroadcastStore.class);
+        return store.create(new BroadcastRequest("test", text, null, null, null, null, workers, null, null, null), "test");
+    }
+
+    /** Delivery statuses of a broadcast, as {@code status} → count text, e.g. {@code delivered=12}. */
+    static long count(TestDatabase db, long broadcastId, String status) {
+        return db.count("select count(*) from delivery where broadcast_id = " + broadcastId + " and status = '" + status + "'");
+    }
+
+    static void await(Duration timeout, String what, BooleanSupplier done) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > end) throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            Thread.sleep(50);
+        }
+    }
+}
