@@ -14,7 +14,8 @@ public final class ShippedConfig {
 
     /**
      * Every shipped etc/*.cfg of mHero, with nothing scheduled: {@code sync.on.start}, {@code sync.enabled},
-     * {@code push.enabled}, {@code pull.enabled} and {@code import.enabled} are false, so a test starts only what it calls. Override a PID with
+     * {@code push.enabled}, {@code pull.enabled} and {@code import.enabled} are false, so a test starts only what it calls;
+     * the API ({@code org.mhero.api}) listens on 127.0.0.1 on a free port. Override a PID with
      * {@link #pid} afterwards.
      */
     public static ShippedConfig idle() {
@@ -31,7 +32,20 @@ public final class ShippedConfig {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        // the API listens on loopback on a free port, so tests never collide with a running mHero or each other
+        if (c.pids.containsKey("org.mhero.api")) {
+            c.pids.get("org.mhero.api").putAll(Map.of("http.host", "127.0.0.1", "http.port", Integer.toString(freePort())));
+        }
         return c;
+    }
+
+    /** A TCP port nobody listens on now. */
+    public static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Loads the shipped file of {@code pid} (again), then applies the overrides. */
