@@ -5,6 +5,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.flywaydb.core.Flyway;
+import org.mhero.api.ApiFlow;
 import org.mhero.broadcast.BroadcastFlow;
 import org.mhero.config.ErrorSettings;
 import org.mhero.config.MergeSettings;
@@ -38,7 +39,7 @@ public class MheroContext implements Operations {
 
     /** Every flow, in start order. A new flow is one class and one line here. */
     static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new CsvFlow(), new RapidProFlow(), new GroupsFlow(),
-            new BroadcastFlow());
+            new BroadcastFlow(), new ApiFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();
@@ -203,6 +204,113 @@ public class MheroContext implements Operations {
     @Override
     public List<String> problems() {
         return problems.stream().map(Pid.Problem::toString).toList();
+    }
+
+    // ---- broadcasts (mhero:broadcast*), through the broadcast flow's service
+
+    /** Delivery statuses in the order of a message's life, the columns of the broadcast tables. */
+    private static final List<String> COUNTED = List.of("pending", "posting", "accepted", "sent", "delivered", "failed",
+            "skipped", "dead", "in_doubt", "cancelled");
+
+    private org.mhero.broadcast.BroadcastService broadcasts() {
+        var s = camel == null ? null
+                : camel.getRegistry().lookupByNameAndType("broadcastService", org.mhero.broadcast.BroadcastService.class);
+        if (s == null) throw new IllegalStateException("broadcasts are not running (see mhero:problems)");
+        return s;
+    }
+
+    @Override
+    public String createBroadcast(Map<String, String> fields, String user) {
+        try {
+            var v = broadcasts().create(org.mhero.api.ApiJson.request(fields), user);
+            return "broadcast " + v.id() + " " + v.status() + ": " + v.recipients() + " delivery(ies)"
+                    + (v.sendAt() != null ? ", at " + v.sendAt() : "") + (v.nextFireAt() != null ? ", next at " + v.nextFireAt() : "")
+                    + "; follow it with mhero:broadcast-status " + v.id();
+        } catch (org.mhero.api.ApiProblem e) {
+            return "refused: " + (e.field() == null ? "" : e.field() + " ") + e.getMessage();
+        } catch (org.mhero.broadcast.BroadcastRejected e) {
+            return "refused: " + (e.field() == null ? "" : e.field() + " ") + e.getMessage();
+        }
+    }
+
+    @Override
+    public List<List<String>> broadcasts(int limit) {
+        List<List<String>> out = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("id", "title", "kind", "status", "created", "by", "recipients"));
+        header.addAll(COUNTED);
+        out.add(header);
+        for (var v : broadcasts().list(limit)) {
+            List<String> row = new ArrayList<>(List.of(Long.toString(v.id()), nz(v.title()), v.kind(), v.status(),
+                    time(v.createdAt()), nz(v.createdBy()), Integer.toString(v.recipients())));
+            for (String c : COUNTED) row.add(Integer.toString(v.count(c)));
+            out.add(row);
+        }
+        return out;
+    }
+
+    @Override
+    public List<List<String>> broadcast(long id) {
+        var v = broadcasts().get(id).orElseThrow(() -> new IllegalArgumentException("no broadcast " + id));
+        List<List<String>> out = new ArrayList<>();
+        out.add(List.of("field", "value"));
+        out.add(List.of("id", Long.toString(v.id())));
+        out.add(List.of("title", nz(v.title())));
+        out.add(List.of("kind", v.kind()));
+        out.add(List.of("status", v.status()));
+        out.add(List.of("channel", v.channel() == null ? "(active)" : v.channel()));
+        out.add(List.of("created", time(v.createdAt()) + " by " + nz(v.createdBy())));
+        if (v.sendAt() != null) out.add(List.of("send at", time(v.sendAt())));
+        if (v.cron() != null) out.add(List.of("cron", v.cron() + (v.nextFireAt() != null ? ", next " + time(v.nextFireAt()) : "")));
+        if (v.parentId() != null) out.add(List.of("occurrence of", Long.toString(v.parentId())));
+        if (v.startedAt() != null) out.add(List.of("started", time(v.startedAt())));
+        if (v.finishedAt() != null) out.add(List.of("finished", time(v.finishedAt())));
+        out.add(List.of("recipients", Integer.toString(v.recipients())));
+        for (String c : COUNTED) if (v.count(c) > 0) out.add(List.of(c, Integer.toString(v.count(c))));
+        return out;
+    }
+
+    @Override
+    public List<List<String>> broadcastDeliveries(long id, String status, int limit) {
+        try {
+            String s = org.mhero.api.ApiPaths.status(status);
+            List<List<String>> out = new ArrayList<>();
+            out.add(List.of("delivery", "health worker", "name", "phone", "part", "status", "reason", "channel", "attempts", "updated"));
+            for (var d : broadcasts().deliveries(id, s, 0, limit)) {
+                out.add(List.of(Long.toString(d.deliveryId()), Long.toString(d.healthWorkerId()), nz(d.displayName()),
+                        nz(d.maskedPhone()), Integer.toString(d.part()), d.status(), nz(d.reason()), nz(d.channel()),
+                        Integer.toString(d.attempts()), time(d.updatedAt())));
+            }
+            return out;
+        } catch (org.mhero.api.ApiProblem e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (org.mhero.broadcast.BroadcastRejected e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String cancelBroadcast(long id) {
+        try {
+            var v = broadcasts().cancel(id);
+            return "broadcast " + id + " " + v.status() + "; " + v.count("cancelled") + " delivery(ies) will not be sent";
+        } catch (org.mhero.broadcast.BroadcastRejected e) {
+            return "refused: " + e.getMessage();
+        }
+    }
+
+    @Override
+    public String replayDeadLetters(long id, boolean inDoubt) {
+        try {
+            int n = broadcasts().replay(id, inDoubt);
+            return n + " delivery(ies) back in the outbox" + (id == 0 ? "" : " for broadcast " + id);
+        } catch (org.mhero.broadcast.BroadcastRejected e) {
+            return "refused: " + e.getMessage();
+        }
+    }
+
+    private static String time(java.time.Instant i) {
+        return i == null ? "" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(i);
     }
 
     private List<List<String>> query(String sql, List<String> header, int limit) {

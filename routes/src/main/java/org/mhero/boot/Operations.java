@@ -24,4 +24,27 @@ public interface Operations {
 
     /** Configuration problems of the running context (PID, key, message); empty when all is well. */
     List<String> problems();
+
+    /**
+     * Creates a broadcast from named fields, the keys of the API's JSON shape ({@code title}, {@code text},
+     * {@code flow}, {@code params} as a JSON object, {@code groups} and {@code workers} comma-separated, {@code rule},
+     * {@code channel}, {@code send_at} in ISO-8601, {@code cron}), as {@code user}. Returns what happened, or why it
+     * was refused (nothing is written then).
+     */
+    String createBroadcast(java.util.Map<String, String> fields, String user);
+
+    /** The newest broadcasts with their counts per delivery status. */
+    List<List<String>> broadcasts(int limit);
+
+    /** One broadcast as rows of field and value, counts per delivery status included. */
+    List<List<String>> broadcast(long id);
+
+    /** Per-recipient status of a broadcast (numbers masked), optionally of one status. */
+    List<List<String>> broadcastDeliveries(long id, String status, int limit);
+
+    /** Cancels a broadcast: what was not handed over yet is not sent. */
+    String cancelBroadcast(long id);
+
+    /** Puts dead letters (of one broadcast, or all when {@code id} is 0) back into the outbox. */
+    String replayDeadLetters(long id, boolean inDoubt);
 }

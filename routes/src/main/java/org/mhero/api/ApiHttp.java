@@ -1,0 +1,143 @@
+package org.mhero.api;
+
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.Headers;
+import org.mhero.broadcast.BroadcastRejected;
+import org.mhero.broadcast.BroadcastService;
+import org.mhero.broadcast.BroadcastView;
+import org.mhero.store.Failures;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The API's stages as the routes of {@code camel/api.xml} call them: the bean binding (headers in, an
+ * {@link ApiResponse} out) around the decisions of {@link BasicAuth}, {@link ApiPaths} and {@link ApiJson}, and the
+ * calls to the {@link BroadcastService}. The service is looked up per request, so the API answers 503 while the
+ * broadcast flow is not running (its configuration has problems) instead of not starting.
+ */
+public final class ApiHttp {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHttp.class);
+    static final String URI = "CamelHttpUri";
+    static final String METHOD = "CamelHttpMethod";
+
+    private final BasicAuth auth;
+    private final Supplier<BroadcastService> service;
+    private final int maxBodyBytes;
+
+    public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, int maxBodyBytes) {
+        this.auth = auth;
+        this.service = service;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** api.authenticate: the user, or 401/403. */
+    public String authenticate(@Header("Authorization") String authorization) throws ApiProblem {
+        return auth.admit(authorization);
+    }
+
+    /** api.resolve: the operation (the suffix of its {@code direct:api.*} route), or 404/405/413/415. */
+    public String resolve(@Header(METHOD) String method, @Header(URI) String uri, @Header("Content-Type") String contentType,
+                          @Header("Content-Length") String contentLength) throws ApiProblem {
+        ApiPaths.Call call = ApiPaths.resolve(method, uri);
+        if (contentLength != null && !contentLength.isBlank()) {
+            try {
+                if (Long.parseLong(contentLength.strip()) > maxBodyBytes) throw tooLarge();
+            } catch (NumberFormatException e) {
+                throw ApiProblem.bad("content-length", "is not a number");
+            }
+        }
+        if (call.operation().equals("create")) ApiPaths.requireJson(contentType);
+        return call.operation();
+    }
+
+    public ApiResponse create(@Body InputStream body, @ExchangeProperty("mheroUser") String user) throws ApiProblem, BroadcastRejected {
+        var request = ApiJson.request(read(body));
+        BroadcastView v = service().create(request, user);
+        return new ApiResponse(201, ApiJson.view(v), Map.of("Location", "/api/broadcasts/" + v.id()));
+    }
+
+    public ApiResponse list(@Header("limit") String limit) throws ApiProblem {
+        return ApiResponse.ok(ApiJson.views(service().list((int) ApiPaths.number("limit", limit, 50, 1, 500))));
+    }
+
+    public ApiResponse get(@Header(METHOD) String method, @Header(URI) String uri) throws ApiProblem {
+        long id = ApiPaths.resolve(method, uri).id();
+        BroadcastView v = service().get(id).orElseThrow(() -> new ApiProblem(404, "id", "no broadcast " + id));
+        return ApiResponse.ok(ApiJson.view(v));
+    }
+
+    public ApiResponse deliveries(@Header(METHOD) String method, @Header(URI) String uri, @Header("status") String status,
+                                  @Header("after") String after, @Header("limit") String limit) throws ApiProblem, BroadcastRejected {
+        long id = ApiPaths.resolve(method, uri).id();
+        String s = ApiPaths.status(status);
+        long a = ApiPaths.number("after", after, 0, 0, Long.MAX_VALUE);
+        int l = (int) ApiPaths.number("limit", limit, 100, 1, 1000);
+        return ApiResponse.ok(ApiJson.deliveries(id, service().deliveries(id, s, a, l), l));
+    }
+
+    public ApiResponse cancel(@Header(METHOD) String method, @Header(URI) String uri) throws ApiProblem, BroadcastRejected {
+        return ApiResponse.ok(ApiJson.view(service().cancel(ApiPaths.resolve(method, uri).id())));
+    }
+
+    public ApiResponse replay(@Header(METHOD) String method, @Header(URI) String uri, @Header("in_doubt") String inDoubt)
+            throws ApiProblem, BroadcastRejected {
+        long id = ApiPaths.resolve(method, uri).id();
+        return ApiResponse.ok(ApiJson.replayed(service().replay(id, ApiPaths.flag("in_doubt", inDoubt))));
+    }
+
+    public ApiResponse replayAll(@Header("in_doubt") String inDoubt) throws ApiProblem, BroadcastRejected {
+        return ApiResponse.ok(ApiJson.replayed(service().replay(0, ApiPaths.flag("in_doubt", inDoubt))));
+    }
+
+    /** An exception as the answer: its 4xx, or 500 (logged at ERROR without the request's content). */
+    public ApiResponse problem(Exception e) {
+        if (e instanceof ApiProblem p) return new ApiResponse(p.status(), ApiJson.error(p.getMessage(), p.field()), p.headers());
+        if (e instanceof BroadcastRejected r) return new ApiResponse(r.status(), ApiJson.error(r.getMessage(), r.field()), Map.of());
+        LOG.error("The broadcast API failed: {}", Failures.describe(e));
+        return new ApiResponse(500, ApiJson.error("internal error; see mHero's log", null), Map.of());
+    }
+
+    /**
+     * api.respond: the status, the JSON and the extra headers of the answer. Every request header is removed first:
+     * Camel would send them back as response headers (the Authorization header among them).
+     */
+    public String respond(@Body ApiResponse r, @Headers Map<String, Object> headers) {
+        for (Iterator<String> it = headers.keySet().iterator(); it.hasNext(); ) {
+            if (!it.next().regionMatches(true, 0, "Camel", 0, 5)) it.remove();
+        }
+        headers.put("CamelHttpResponseCode", r.status());
+        headers.put("Content-Type", "application/json; charset=utf-8");
+        headers.putAll(r.headers());
+        return r.json();
+    }
+
+    private BroadcastService service() throws ApiProblem {
+        BroadcastService s = service.get();
+        if (s == null) throw new ApiProblem(503, null, "broadcasts are not running (see mhero:problems)");
+        return s;
+    }
+
+    private String read(InputStream in) throws ApiProblem {
+        if (in == null) return null;
+        try (in) {
+            byte[] b = in.readNBytes(maxBodyBytes + 1);
+            if (b.length > maxBodyBytes) throw tooLarge();
+            return new String(b, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw ApiProblem.bad("body", "could not be read");
+        }
+    }
+
+    private ApiProblem tooLarge() {
+        return new ApiProblem(413, "body", "is larger than " + maxBodyBytes + " bytes (org.mhero.api max.body.bytes)");
+    }
+}
