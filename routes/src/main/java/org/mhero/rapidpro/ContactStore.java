@@ -7,14 +7,35 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /** What the RapidPro contact sync reads and writes in PostgreSQL: who to push, what was pushed, links of pulled contacts. */
 public final class ContactStore {
-    /** A health worker due for a push, with what its contact carries. */
-    public record Pending(HealthWorkerContact contact, boolean sharedNumber, String pushedHash, String contactUuid, String pushedUrn) {}
+    /**
+     * A health worker due for a push, with what its contact carries; {@code readAt} is when this was read (the
+     * database's clock), which becomes {@code pushed_at}: a change committed after the read makes the worker due again.
+     */
+    public record Pending(HealthWorkerContact contact, boolean sharedNumber, String pushedHash, String contactUuid, String pushedUrn,
+                          OffsetDateTime readAt) {}
+
+    /**
+     * What one push did for a worker, to be recorded: pushed (or found unchanged: {@code uuid} null keeps the recorded
+     * one) with {@code urn} and {@code hash}, or skipped with {@code skipReason}.
+     */
+    public record Outcome(long workerId, String uuid, String urn, String hash, String skipReason, OffsetDateTime readAt) {
+        public static Outcome pushed(Pending p, String uuid, String urn, String hash) {
+            return new Outcome(p.contact().mheroId(), uuid, urn, hash, null, p.readAt());
+        }
+
+        public static Outcome skipped(Pending p, String reason) {
+            return new Outcome(p.contact().mheroId(), null, null, null, reason, p.readAt());
+        }
+
+        public boolean isSkip() { return skipReason != null; }
+    }
 
     private final DataSource ds;
 
@@ -28,7 +49,7 @@ public final class ContactStore {
         List<Pending> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select h.id, sl.registry, sl.source_id, h.display_name, p.e164, p.shared, f.name, d.name, r.name, h.cadre,
-                       rc.pushed_hash, rc.contact_uuid, rc.urn
+                       rc.pushed_hash, rc.contact_uuid, rc.urn, now()
                   from health_worker h
                   join lateral (select e164, shared from phone where health_worker_id = h.id and is_primary and e164 is not null
                                  order by shared, id limit 1) p on true
@@ -49,7 +70,7 @@ public final class ContactStore {
                 while (rs.next()) {
                     out.add(new Pending(new HealthWorkerContact(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             null, rs.getString(5), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)),
-                            rs.getBoolean(6), rs.getString(11), rs.getString(12), rs.getString(13)));
+                            rs.getBoolean(6), rs.getString(11), rs.getString(12), rs.getString(13), rs.getObject(14, OffsetDateTime.class)));
                 }
             }
         }
@@ -68,6 +89,54 @@ public final class ContactStore {
             ps.setString(3, urn);
             ps.setString(4, hash);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Records the outcomes of a page of pushes in one transaction (two batched statements), instead of a connection
+     * and a commit per worker: the same rows {@link #pushed} and {@link #skipped} write, with {@code pushed_at} = when
+     * the worker was read ({@link Pending#readAt()}, or now when unknown).
+     */
+    public void record(List<Outcome> outcomes) throws SQLException {
+        if (outcomes.isEmpty()) return;
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement pushed = c.prepareStatement("""
+                         insert into rapidpro_contact (health_worker_id, contact_uuid, urn, pushed_hash, pushed_at, skip_reason)
+                         values (?, ?, ?, ?, coalesce(?, now()), null)
+                         on conflict (health_worker_id) do update set contact_uuid = coalesce(excluded.contact_uuid, rapidpro_contact.contact_uuid),
+                           urn = excluded.urn, pushed_hash = excluded.pushed_hash, pushed_at = excluded.pushed_at, skip_reason = null""");
+                 PreparedStatement skipped = c.prepareStatement("""
+                         insert into rapidpro_contact (health_worker_id, pushed_at, skip_reason) values (?, coalesce(?, now()), ?)
+                         on conflict (health_worker_id) do update set pushed_at = excluded.pushed_at, skip_reason = excluded.skip_reason""")) {
+                boolean anyPushed = false, anySkipped = false;
+                for (Outcome o : outcomes) {
+                    if (o.isSkip()) {
+                        skipped.setLong(1, o.workerId());
+                        skipped.setObject(2, o.readAt());
+                        skipped.setString(3, o.skipReason());
+                        skipped.addBatch();
+                        anySkipped = true;
+                    } else {
+                        pushed.setLong(1, o.workerId());
+                        pushed.setString(2, o.uuid());
+                        pushed.setString(3, o.urn());
+                        pushed.setString(4, o.hash());
+                        pushed.setObject(5, o.readAt());
+                        pushed.addBatch();
+                        anyPushed = true;
+                    }
+                }
+                if (anyPushed) pushed.executeBatch();
+                if (anySkipped) skipped.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
         }
     }
 

@@ -38,6 +38,10 @@ public final class RapidProContacts {
         Instant since;
         int pushed, created, unchanged, skipped, failed, pages, seen;
         volatile boolean fieldsEnsured;
+        /** The next page, read while the current page's calls ran. */
+        List<ContactStore.Pending> prefetched;
+        /** Outcomes of finished calls not yet written to rapidpro_contact. */
+        final List<ContactStore.Outcome> unrecorded = new ArrayList<>();
         /** Calls in flight at once (the shared limiter still decides the rate); closed when the run ends. */
         java.util.concurrent.ExecutorService workers;
 
@@ -74,21 +78,50 @@ public final class RapidProContacts {
         return run;
     }
 
-    /** Pushes the next keyset page of due workers; returns how many it looked at (0 ends the loop). */
+    /**
+     * Pushes the next keyset page of due workers; returns how many it looked at (0 ends the loop).
+     *
+     * <p>The database work stays off the path between two calls: while this page's calls run (on the push workers,
+     * paced by the limiter), this thread records the previous page's outcomes in one transaction and reads the next
+     * page. A page's outcomes are recorded at the latest by the next call (the last one with 0, which ends the loop),
+     * and before an exception is thrown; a push whose outcome was not recorded (the process died) is simply pushed
+     * again by the next run: an upsert by URN, or an update by uuid, is idempotent.
+     */
     public int pushBatch(Run run) throws SQLException {
-        List<ContactStore.Pending> due = contacts.pending(run.cursor, settings.pushBatch());
-        if (!due.isEmpty()) run.cursor = due.get(due.size() - 1).contact().mheroId();
-        List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
-        for (ContactStore.Pending p : due) calls.add(run.workers.submit(() -> { pushOne(run, p); return null; }));
+        List<ContactStore.Pending> due = run.prefetched != null ? run.prefetched : contacts.pending(run.cursor, settings.pushBatch());
+        run.prefetched = null;
+        if (due.isEmpty()) {
+            recordOutcomes(run);
+            return 0;
+        }
+        run.cursor = due.get(due.size() - 1).contact().mheroId();
+        List<java.util.concurrent.Future<ContactStore.Outcome>> calls = new ArrayList<>();
+        for (ContactStore.Pending p : due) calls.add(run.workers.submit(() -> pushOne(run, p)));
         Exception first = null;
-        for (java.util.concurrent.Future<?> f : calls) {
+        try {
+            recordOutcomes(run);
+            run.prefetched = contacts.pending(run.cursor, settings.pushBatch());
+        } catch (SQLException | RuntimeException e) {
+            first = e;
+        }
+        List<ContactStore.Outcome> done = new ArrayList<>(due.size());
+        for (java.util.concurrent.Future<ContactStore.Outcome> f : calls) {
             try {
-                f.get();
+                done.add(f.get());
             } catch (java.util.concurrent.ExecutionException e) {
                 if (first == null) first = e.getCause() instanceof Exception ex ? ex : e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
+            }
+        }
+        run.unrecorded.addAll(done);
+        if (first != null) {
+            run.prefetched = null;
+            try {
+                recordOutcomes(run);   // what did go through is not pushed again
+            } catch (SQLException | RuntimeException e) {
+                if (e != first) first.addSuppressed(e);
             }
         }
         if (first instanceof SQLException sql) throw sql;
@@ -97,26 +130,29 @@ public final class RapidProContacts {
         return due.size();
     }
 
+    private void recordOutcomes(Run run) throws SQLException {
+        if (run.unrecorded.isEmpty()) return;
+        contacts.record(run.unrecorded);
+        run.unrecorded.clear();
+    }
+
     /** One worker's push: skip (shared number, no E.164), nothing to send, update by uuid, or upsert by URN. */
-    private void pushOne(Run run, ContactStore.Pending p) throws SQLException {
+    private ContactStore.Outcome pushOne(Run run, ContactStore.Pending p) {
         HealthWorkerContact hw = p.contact();
         String urn = hw.urn().orElse(null);
         if (urn == null) {
-            contacts.skipped(hw.mheroId(), "no E.164 number");
             count(run, 0, 0, 0, 1, 0);
-            return;
+            return ContactStore.Outcome.skipped(p, "no E.164 number");
         }
         if (p.sharedNumber()) {
-            contacts.skipped(hw.mheroId(), "number shared with another health worker: not pushed, so that no contact is taken from its owner");
             count(run, 0, 0, 0, 1, 0);
-            return;
+            return ContactStore.Outcome.skipped(p, "number shared with another health worker: not pushed, so that no contact is taken from its owner");
         }
         ContactPayload payload = ContactPayload.fromHealthWorker(hw, settings.contactFields());
         String hash = payload.hash();
         if (hash.equals(p.pushedHash()) && urn.equals(p.pushedUrn())) {
-            contacts.pushed(hw.mheroId(), null, urn, hash);
             count(run, 0, 0, 1, 0, 0);
-            return;
+            return ContactStore.Outcome.pushed(p, null, urn, hash);
         }
         ensureFields(run);
         try {
@@ -135,12 +171,12 @@ public final class RapidProContacts {
                 uuid = r.uuid();
                 created = r.created();
             }
-            contacts.pushed(hw.mheroId(), uuid, urn, hash);
             count(run, 1, created ? 1 : 0, 0, 0, 0);
+            return ContactStore.Outcome.pushed(p, uuid, urn, hash);
         } catch (RapidProRequestException e) {
             // this contact's data is refused (4xx): record why and go on with the others
-            contacts.skipped(hw.mheroId(), "RapidPro refused the contact: " + e.getMessage());
             count(run, 0, 0, 0, 0, 1);
+            return ContactStore.Outcome.skipped(p, "RapidPro refused the contact: " + e.getMessage());
         }
     }
 

@@ -1,13 +1,13 @@
 package org.mhero.sandbox.core;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Predicate;
 
 /** Thread-safe record of every call a simulator answered. Bounded so a long benchmark cannot exhaust the heap. */
 public final class CallLog {
     private final int capacity;
-    private final ArrayList<RecordedCall> calls = new ArrayList<>();
+    private final ArrayDeque<RecordedCall> calls = new ArrayDeque<>();   // the oldest drops off in O(1)
     private long total;
 
     public CallLog(int capacity) { this.capacity = capacity; }
@@ -15,7 +15,7 @@ public final class CallLog {
 
     public synchronized void add(RecordedCall call) {
         total++;
-        if (calls.size() >= capacity) calls.remove(0);
+        if (calls.size() >= capacity) calls.pollFirst();
         calls.add(call);
     }
     public synchronized List<RecordedCall> all() { return List.copyOf(calls); }

@@ -39,6 +39,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -256,9 +257,15 @@ public class RapidProSimulator extends SimHttpServer {
         if (h == null || !ep.methods().contains(method.equals("HEAD") ? "GET" : method)) {
             res = detail(405, "Method \"" + method + "\" not allowed.");
         } else {
-            synchronized (lock) {
-                advance();
-                res = h.handle(req);
+            // the JSON body is parsed before the lock: only the model's reads and writes are serialised
+            PARSED.set(ParsedBody.of(req));
+            try {
+                synchronized (lock) {
+                    advance();
+                    res = h.handle(req);
+                }
+            } finally {
+                PARSED.remove();
             }
         }
         return res.withHeader("X-Temba-Workspace", opts.workspaceUuid);
@@ -291,13 +298,19 @@ public class RapidProSimulator extends SimHttpServer {
     private Response contactsGet(Request req) {
         boolean deleted = "true".equalsIgnoreCase(req.param("deleted"));
         Predicate<Contact> filter = c -> c.deleted == deleted;
+        // a lookup by uuid or URN reads its one candidate from the indexes, not every contact
+        Collection<Contact> source = contacts.values();
         String uuid = req.param("uuid");
-        if (uuid != null) filter = filter.and(c -> c.uuid.equals(uuid));
+        if (uuid != null) {
+            filter = filter.and(c -> c.uuid.equals(uuid));
+            source = candidate(contacts.get(uuid));
+        }
         String urn = req.param("urn");
         if (urn != null) {
             String norm = Urns.normalize(urn, opts.countryCode);
             if (norm == null) return detail(400, "Invalid URN: " + urn);
             filter = filter.and(c -> c.urns.contains(norm));
+            if (uuid == null) source = candidate(byUrn.get(norm));
         }
         String group = req.param("group");
         if (group != null) {
@@ -307,9 +320,11 @@ public class RapidProSimulator extends SimHttpServer {
         }
         filter = filter.and(window(req, c -> c.modifiedOn));
         boolean reverse = "true".equalsIgnoreCase(req.param("reverse"));
-        List<Contact> list = contacts.values().stream().filter(filter).sorted(order(c -> c.modifiedOn, reverse)).toList();
+        List<Contact> list = source.stream().filter(filter).sorted(order(c -> c.modifiedOn, reverse)).toList();
         return page(req, list, c -> c.modifiedOn, reverse, this::contactJson);
     }
+
+    private static Collection<Contact> candidate(Contact c) { return c == null ? List.of() : List.of(c); }
 
     private Response contactsPost(Request req) {
         String uuid = req.param("uuid");
@@ -2114,11 +2129,33 @@ public class RapidProSimulator extends SimHttpServer {
     }
 
     private static JsonNode body(Request req) throws JsonProcessingException {
+        ParsedBody pre = PARSED.get();
+        if (pre != null && pre.req() == req) {
+            if (pre.error() != null) throw pre.error();
+            return pre.node();
+        }
+        return parse(req);
+    }
+
+    private static JsonNode parse(Request req) throws JsonProcessingException {
         String text = req.bodyText();
         if (text.isBlank()) return JSON.createObjectNode();
         JsonNode n = JSON.readTree(text);
         return n == null ? NullNode.getInstance() : n;
     }
+
+    /** A request's body as {@link #body} reads it, parsed by {@link #route} before it takes the lock. */
+    private record ParsedBody(Request req, JsonNode node, JsonProcessingException error) {
+        static ParsedBody of(Request req) {
+            try {
+                return new ParsedBody(req, parse(req), null);
+            } catch (JsonProcessingException e) {
+                return new ParsedBody(req, null, e);
+            }
+        }
+    }
+
+    private static final ThreadLocal<ParsedBody> PARSED = new ThreadLocal<>();
 
     /** The request's JSON object, or null when the body is not JSON or not an object (see {@link #badBody}). */
     private static JsonNode objectBody(Request req) {
