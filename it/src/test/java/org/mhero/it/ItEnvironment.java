@@ -32,9 +32,13 @@ final class ItEnvironment {
     final Dhis2Simulator dhis2 = Dhis2Simulator.start(Dhis2Options.defaults());
     final RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("100/1s"));
     final Path configDir;
+    final int apiPort;
 
     private ItEnvironment() throws IOException {
         configDir = Files.createDirectories(Path.of("target", "it-etc"));
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            apiPort = s.getLocalPort();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ihrisA.close();
             ihrisB.close();

@@ -125,6 +125,14 @@ public class MheroFeatureIT {
                         Map.of("base.url", env.dhis2.baseUrl())).toFile()),
                 replaceConfigurationFile("etc/org.mhero.rapidpro.cfg", env.cfg("org.mhero.rapidpro",
                         Map.of("api.url", env.rapidpro.baseUrl(), "api.token", env.rapidpro.token(), "rate.limit", "100/1s")).toFile()),
+                // the JSON API on a free port; a user with the role mhero and one without (Karaf's realm 'karaf')
+                replaceConfigurationFile("etc/org.mhero.api.cfg", env.cfg("org.mhero.api",
+                        Map.of("http.host", "127.0.0.1", "http.port", Integer.toString(env.apiPort))).toFile()),
+                editConfigurationFilePut("etc/users.properties", "broadcaster", "it-secret,mhero"),
+                editConfigurationFilePut("etc/users.properties", "onlooker", "it-secret,viewer"),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.apiPort", Integer.toString(env.apiPort)),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.rapidproApi", env.rapidpro.apiUrl()),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.rapidproToken", env.rapidpro.token()),
                 editConfigurationFilePut("etc/system.properties", "mhero.it.dhis2Users",
                         Long.toString(env.dhis2UsersWithPhone())),
                 features(maven("org.mhero", "mhero-features").version(mhero).classifier("features").type("xml"), "mhero"),
@@ -204,6 +212,57 @@ public class MheroFeatureIT {
                 && count("select count(*) from sync_run where status = 'running'") == 0);
         assertEquals("the full resync re-read every practitioner and changed nothing", "ok " + Integer.getInteger("mhero.it.practitionersB") + " 0 0",
                 String.join(" ", query("select status, seen, created, updated from sync_run where source = 'ihris' order by id desc limit 1")));
+    }
+
+    @Test
+    public void e_aBroadcastPostedOverHttpReachesRapidProAndTheShellShowsIt() throws Exception {
+        waitFor("the doctors group computed", () -> count("select member_count from contact_group where name = 'doctors'") > 0);
+        String api = "http://127.0.0.1:" + Integer.getInteger("mhero.it.apiPort") + "/api/broadcasts";
+        String body = "{\"title\": \"it-broadcast\", \"text\": \"Please confirm your facility\", \"groups\": [\"doctors\"]}";
+        waitFor("the API to listen", () -> http("GET", api, null, null)[0].equals("401"));
+        String[] none = http("POST", api, body, null);
+        assertEquals(none[1], "401", none[0]);
+        assertEquals("403", http("POST", api, body, "onlooker:it-secret")[0]);
+        assertEquals("no broadcast without the role", 0, count("select count(*) from broadcast"));
+        String[] created = http("POST", api, body, "broadcaster:it-secret");
+        assertEquals(created[1], "201", created[0]);
+        long id = Long.parseLong(created[1].replaceAll("(?s).*?\"id\":(\\d+).*", "$1"));
+        long reachable = count("select count(*) from delivery where broadcast_id = " + id + " and status <> 'skipped'");
+        assertTrue("the doctors group has reachable members", reachable > 0);
+        waitFor("every reachable doctor handed to RapidPro", () -> count("select count(*) from delivery where broadcast_id = " + id
+                + " and status = 'accepted'") == reachable);
+        String seen = http("GET", System.getProperty("mhero.it.rapidproApi") + "broadcasts.json", null,
+                "Token " + System.getProperty("mhero.it.rapidproToken"))[1];
+        assertTrue(seen, seen.contains("Please confirm your facility"));
+        String status = shell("mhero:broadcast-status " + id);
+        assertTrue(status, status.contains("it-broadcast") && status.matches("(?s).*accepted\\s*\\|\\s*" + reachable + "\\b.*"));
+        String list = shell("mhero:broadcast-status");
+        assertTrue(list, list.contains("it-broadcast") && list.contains("broadcaster"));
+    }
+
+    /** {status, body} of an HTTP call; {@code credentials} is "user:password" (Basic) or a full Authorization value. */
+    private static String[] http(String method, String url, String body, String credentials) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
+            c.setRequestMethod(method);
+            c.setConnectTimeout(5000);
+            c.setReadTimeout(30000);
+            if (credentials != null) {
+                c.setRequestProperty("Authorization", credentials.startsWith("Token ") ? credentials
+                        : "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            if (body != null) {
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                c.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            int code = c.getResponseCode();
+            java.io.InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream();
+            String text = in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String[] {Integer.toString(code), text};
+        } catch (Exception e) {
+            return new String[] {"-1", e.toString()};
+        }
     }
 
     private List<String> query(String sql) {
