@@ -110,7 +110,7 @@ class AfricasTalkingBroadcastRouteTest extends CamelTestSupport {
         // 501 GatewayError: retried for that number alone, then dead after the configured attempts (3 retries)
         assertThat(status(b.id(), GATEWAY_ERROR)).startsWith("dead gave up after 4 attempt(s)").contains("GatewayError");
         assertThat(at.calls().count(postTo(List.of(GATEWAY_ERROR)))).isEqualTo(4);
-        assertThat(at.calls().count(postTo(ok))).as("the others went in the first request only").isEqualTo(1);
+        for (String n : ok) assertThat(at.calls().count(postTo(List.of(n)))).as("the others went in one request only").isEqualTo(1);
         assertThat(at.log().dlrs()).as("every report answered 200").isNotEmpty().allSatisfy(d -> assertThat(d.httpStatus()).isEqualTo(200));
     }
 
@@ -138,7 +138,7 @@ class AfricasTalkingBroadcastRouteTest extends CamelTestSupport {
             at.faults().reset();
         }
         Thread.sleep(3000);
-        assertThat(at.calls().count(postTo(numbers))).as("one request, never repeated").isEqualTo(1);
+        for (String n : numbers) assertThat(at.calls().count(postTo(List.of(n)))).as("one request, never repeated").isEqualTo(1);
         assertThat(count(db, b.id(), "in_doubt")).isEqualTo(2);
     }
 
