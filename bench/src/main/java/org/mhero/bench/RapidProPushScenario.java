@@ -11,16 +11,11 @@ import org.mhero.sandbox.rapidpro.RapidProSimulator;
 import org.mhero.store.SyncStore;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Pushing N changed health workers to the RapidPro simulator through the real {@code rapidpro-contacts.push} route,
@@ -64,7 +59,7 @@ final class RapidProPushScenario {
                 long throttled = rapidpro.calls().count(c -> c.status() == 429);
                 long pushed = db.count("select count(*) from rapidpro_contact where contact_uuid is not null");
                 String[] parts = rate.split("/");
-                double allowedPerSecond = Double.parseDouble(parts[0]) / seconds(parts[1]);
+                double allowedPerSecond = Double.parseDouble(parts[0]) / Bench.seconds(parts[1]);
                 double utilisation = calls / seconds / allowedPerSecond;
                 result.put("api_calls", calls);
                 result.put("contacts_pushed", pushed);
@@ -104,39 +99,13 @@ final class RapidProPushScenario {
         }
     }
 
-    private static double seconds(String unit) {
-        return switch (unit) {
-            case "second", "s" -> 1;
-            case "minute", "m" -> 60;
-            case "hour", "h" -> 3600;
-            case "day", "d" -> 86400;
-            default -> Double.parseDouble(unit.replace("s", ""));
-        };
-    }
-
     /** Every shipped etc/org.mhero.*.cfg, nothing scheduled, RapidPro pointed at the simulator with the same budget. */
     private Map<String, Map<String, String>> config(RapidProSimulator rapidpro) throws IOException {
-        Map<String, Map<String, String>> pids = new HashMap<>();
-        try (var files = Files.list(Path.of(System.getProperty("mhero.etc.dir", "../etc")))) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("org\\.mhero\\..*\\.cfg")).toList()) {
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(f)) {
-                    p.load(r);
-                }
-                Map<String, String> v = new HashMap<>();
-                p.forEach((k, val) -> v.put(k.toString(), val.toString().trim()));
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start"}) {
-                    if (v.containsKey(k)) v.put(k, "false");
-                }
-                if (v.containsKey("import.directory")) v.put("import.directory", System.getProperty("java.io.tmpdir") + "/mhero-bench-csv");
-                pids.put(f.getFileName().toString().replaceFirst("\\.cfg$", ""), v);
-            }
-        }
+        Map<String, Map<String, String>> pids = Bench.shippedConfig();
         Map<String, String> rp = pids.get("org.mhero.rapidpro");
         rp.put("api.url", rapidpro.baseUrl());
         rp.put("api.token", rapidpro.token());
         rp.put("rate.limit", rate);
         return pids;
     }
-
 }

@@ -37,7 +37,7 @@ public final class BroadcastFlow implements Flow {
         RapidProClient rapidpro = ctx.lookup("rapidproClient", RapidProClient.class);
         Map<String, Channel> channels = new LinkedHashMap<>();
         if (rapidpro != null) channels.put("rapidpro", new RapidProChannel(rapidpro, s.rapidproBatchSize()));
-        if (s.active() != null && !channels.containsKey(s.active()) && s.active().equals("rapidpro")) {
+        if ("rapidpro".equals(s.active()) && rapidpro == null) {
             pid.problem("active", "= rapidpro, but org.mhero.rapidpro is not valid (see its problems)");
         }
         Pid apiPid = ctx.pid(ApiSettings.PID);

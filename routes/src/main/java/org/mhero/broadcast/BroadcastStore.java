@@ -427,24 +427,19 @@ public final class BroadcastStore implements BroadcastService {
 
     @Override
     public Optional<BroadcastView> get(long id) {
-        List<BroadcastView> l = views(VIEW + " where b.id = ?", id, 1);
+        List<BroadcastView> l = views(VIEW + " where b.id = ?", id);
         return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
     }
 
     @Override
     public List<BroadcastView> list(int limit) {
-        return views(VIEW + " where ? = ? order by b.id desc limit ?", null, limit);
+        return views(VIEW + " order by b.id desc limit ?", limit);
     }
 
-    private List<BroadcastView> views(String sql, Long id, int limit) {
+    /** The broadcasts {@code sql} selects (its one parameter: an id or a limit), with their counts per status. */
+    private List<BroadcastView> views(String sql, long parameter) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (id != null) {
-                ps.setLong(1, id);
-            } else {
-                ps.setInt(1, 1);
-                ps.setInt(2, 1);
-                ps.setInt(3, limit);
-            }
+            ps.setLong(1, parameter);
             List<Object[]> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

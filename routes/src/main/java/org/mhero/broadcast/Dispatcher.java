@@ -43,9 +43,9 @@ public final class Dispatcher {
     }
 
     /** The channel for the next batch of a broadcast, or null when none can take it now. */
-    String channelFor(OutboxStore.Sending s) throws SQLException {
+    String channelFor(OutboxStore.Sending s) {
         String wanted = s.channel() != null ? s.channel() : settings.active();
-        if (isFlow(s.broadcastId())) wanted = "rapidpro";
+        if (s.flow()) wanted = "rapidpro";
         if (!channels.containsKey(wanted)) {
             if (unavailableLogged.putIfAbsent(s.broadcastId(), wanted) == null) {
                 LOG.error("Broadcast {} waits: channel '{}' is not configured (see mhero:problems)", s.broadcastId(), wanted);
@@ -53,21 +53,10 @@ public final class Dispatcher {
             return null;
         }
         if (s.channel() == null && breaker(wanted).isOpen() && settings.failover() != null
-                && channels.containsKey(settings.failover()) && !isFlow(s.broadcastId())) {
+                && channels.containsKey(settings.failover()) && !s.flow()) {
             return settings.failover();
         }
         return wanted;
-    }
-
-    private final Map<Long, Boolean> flowCache = new ConcurrentHashMap<>();
-
-    private boolean isFlow(long broadcastId) throws SQLException {
-        Boolean f = flowCache.get(broadcastId);
-        if (f == null) {
-            f = store.isFlow(broadcastId);
-            flowCache.put(broadcastId, f);
-        }
-        return f;
     }
 
     /** Any failure of a channel route that escaped the channel: the call may have happened. */

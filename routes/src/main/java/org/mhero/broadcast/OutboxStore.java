@@ -32,28 +32,18 @@ public final class OutboxStore {
         this.retry = retry;
     }
 
-    /** A broadcast that has deliveries to hand over, and its channel override (null = the active channel). */
-    public record Sending(long broadcastId, String channel) {}
+    /** A broadcast that has deliveries to hand over, its channel override (null = the active channel), whether it starts a flow. */
+    public record Sending(long broadcastId, String channel, boolean flow) {}
 
     /** Broadcasts being sent, oldest first. */
     public List<Sending> sending() throws SQLException {
         List<Sending> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select id, channel from broadcast where status = 'sending' order by id limit 1000");
+                "select id, channel, kind = 'flow' from broadcast where status = 'sending' order by id limit 1000");
              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) out.add(new Sending(rs.getLong(1), rs.getString(2)));
+            while (rs.next()) out.add(new Sending(rs.getLong(1), rs.getString(2), rs.getBoolean(3)));
         }
         return out;
-    }
-
-    /** Whether the broadcast starts a flow (flows only go through RapidPro). */
-    public boolean isFlow(long broadcastId) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select kind = 'flow' from broadcast where id = ?")) {
-            ps.setLong(1, broadcastId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     /**
@@ -88,8 +78,7 @@ public final class OutboxStore {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
                 part = rs.getInt(1);
-                content = "flow".equals(rs.getString(2)) ? new Content.FlowStart(rs.getString(4), rs.getString(5))
-                        : new Content.Text(rs.getString(3));
+                content = content(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
             }
         }
         long batchId;
@@ -256,8 +245,7 @@ public final class OutboxStore {
                     ps.setLong(2, h[1]);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        content = "flow".equals(rs.getString(1)) ? new Content.FlowStart(rs.getString(3), rs.getString(4))
-                                : new Content.Text(rs.getString(2));
+                        content = content(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
                     }
                 }
                 List<Recipient> recipients = new ArrayList<>();
@@ -434,6 +422,11 @@ public final class OutboxStore {
             }
         }
         return broadcastId >= 0;
+    }
+
+    /** A broadcast's content from its kind, (part) text, flow uuid and params. */
+    private static Content content(String kind, String text, String flowUuid, String params) {
+        return "flow".equals(kind) ? new Content.FlowStart(flowUuid, params) : new Content.Text(text);
     }
 
     static String truncate(String s, int max) { return s.length() <= max ? s : s.substring(0, max - 1) + "…"; }

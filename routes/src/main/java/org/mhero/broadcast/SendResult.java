@@ -1,5 +1,7 @@
 package org.mhero.broadcast;
 
+import org.mhero.store.Failures;
+
 import java.util.Map;
 
 /**
@@ -22,9 +24,15 @@ public record SendResult(Outcome outcome, String externalId, String reason, Map<
     public enum Outcome { ACCEPTED, RETRY, FAILED, IN_DOUBT, NOT_SENT }
 
     /** The result for one delivery id: its outcome, the gateway's message id (for delivery reports) and why. */
-    public record RecipientResult(Outcome outcome, String messageId, String reason) {}
+    public record RecipientResult(Outcome outcome, String messageId, String reason) {
+        public RecipientResult {
+            reason = Failures.maskNumbers(reason);
+        }
+    }
 
+    /** Reasons are stored for operators and logged: any phone number a gateway quotes in them is masked here. */
     public SendResult {
+        reason = Failures.maskNumbers(reason);
         perRecipient = perRecipient == null ? Map.of() : Map.copyOf(perRecipient);
     }
 

@@ -26,6 +26,17 @@ public final class Failures {
         return "database error (SQLState " + (inner.getSQLState() != null ? inner.getSQLState() : s.getSQLState()) + "): " + msg;
     }
 
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("(?<![\\w])\\+?\\d{7,15}(?!\\d)");
+
+    /**
+     * A gateway's or server's answer with every phone-number-like run of 7 to 15 digits masked
+     * ({@code +23177*****12}): RapidPro's 400s quote the URN, aggregators echo the recipient.
+     */
+    public static String maskNumbers(String s) {
+        if (s == null) return null;
+        return NUMBER.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(org.mhero.phone.PhoneNormalizer.mask(m.group())));
+    }
+
     static String firstLine(String s) {
         if (s == null) return "";
         int nl = s.indexOf('\n');

@@ -103,8 +103,8 @@ class BroadcastRouteTest extends CamelTestSupport {
         template.sendBody("direct:ihris-sync.run", null);
         template.sendBody("direct:rapidpro-contacts.push", null);
         long optedOut = db.count("""
-                update health_worker set opted_out = true where id in (select min(health_worker_id) from contact_group_member m
-                  join contact_group g on g.id = m.group_id where g.name = 'doctors') returning id""".replace("update", "with u as (update") + ") select count(*) from u");
+                with u as (update health_worker set opted_out = true where id in (select min(health_worker_id) from contact_group_member m
+                  join contact_group g on g.id = m.group_id where g.name = 'doctors') returning id) select count(*) from u""");
         assertThat(optedOut).isEqualTo(1);
         rapidpro.calls().clear();
         int contactsBefore = rapidpro.contactCount();

@@ -50,4 +50,12 @@ class RapidProChannelTest {
         assertThat(RapidProChannel.matches(text, p, json.readTree(same.replace("uuid-1", "uuid-9")))).isFalse();
         assertThat(RapidProChannel.matches(text, p, json.readTree(same.replace("\"Hi\"", "\"Hello\"")))).isFalse();
     }
+
+    @Test
+    void aReasonQuotingANumberIsMaskedBeforeItIsStoredOrLogged() {
+        SendResult r = SendResult.failed("RapidPro refused it: HTTP 400 {\"urns\": {\"0\": [\"Invalid URN: tel:+231770001234\"]}}");
+        assertThat(r.reason()).doesNotContain("231770001234").contains("+231*******34").contains("HTTP 400");
+        assertThat(new SendResult.RecipientResult(SendResult.Outcome.FAILED, null, "406 UserInBlacklist 254711000111").reason())
+                .doesNotContain("254711000111").contains("406 UserInBlacklist");
+    }
 }
