@@ -319,6 +319,13 @@ public final class OutboxStore {
     }
 
     private static boolean completeIfDone(Connection c, long broadcastId) throws SQLException {
+        // Two workers settling the last two batches of one broadcast at once would each see the other's deliveries
+        // still 'posting' (uncommitted) and neither would complete it. Locking the broadcast row first serialises the
+        // check: the second one's statement starts after the first committed, so it sees every settled delivery.
+        try (PreparedStatement ps = c.prepareStatement("select 1 from broadcast where id = ? for update")) {
+            ps.setLong(1, broadcastId);
+            ps.executeQuery().close();
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 update broadcast set status = 'completed', finished_at = now()
                  where id = ? and status = 'sending'

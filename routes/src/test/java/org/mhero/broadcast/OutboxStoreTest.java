@@ -109,4 +109,26 @@ class OutboxStoreTest {
         assertThat(outbox.report(b.recipients().get(0).deliveryId(), DeliveryState.DELIVERED, "1", null)).isTrue();
         assertThat(statuses()).isEqualTo(Map.of("in_doubt", 9, "delivered", 1));
     }
+    @Test
+    void twoWorkersSettlingTheLastTwoBatchesAtOnceCompleteTheBroadcast() throws Exception {
+        // Each round: the broadcast's two batches are settled by two threads released together. Before the broadcast
+        // row was locked, each settle could see the other's deliveries still 'posting' and neither completed it.
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 40; round++) {
+                if (round > 0) broadcastOfTenPending();
+                Batch a = outbox.claim(broadcast, "kannel", 5).orElseThrow();
+                Batch b = outbox.claim(broadcast, "kannel", 5).orElseThrow();
+                var start = new java.util.concurrent.CyclicBarrier(2);
+                var fa = pool.submit(() -> { start.await(); outbox.settle(a, SendResult.accepted("x")); return null; });
+                var fb = pool.submit(() -> { start.await(); outbox.settle(b, SendResult.accepted("y")); return null; });
+                fa.get();
+                fb.get();
+                assertThat(statuses()).isEqualTo(Map.of("accepted", 10));
+                assertThat(db.strings("select status from broadcast where id = " + broadcast)).as("round " + round).containsExactly("completed");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
