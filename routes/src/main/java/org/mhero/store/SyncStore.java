@@ -107,6 +107,7 @@ public final class SyncStore {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
+                pageSettings(c);
                 Map<String, Link> existing = existingLinks(c, records);
                 List<HealthWorkerRecord> fresh = new ArrayList<>();
                 List<HealthWorkerRecord> changed = new ArrayList<>();
@@ -150,6 +151,18 @@ public final class SyncStore {
             }
         }
         return new PageResult(created, updated, unchanged, unreachable);
+    }
+
+    /**
+     * For this transaction only: no JIT compilation and no parallel workers. A page reads and writes a few hundred rows
+     * through indexes, but while a full sync grows the tables faster than autovacuum analyzes them, the planner
+     * overestimates its queries, and then pays JIT compilation and parallel-worker start-up (tens of milliseconds each)
+     * on every page.
+     */
+    private static void pageSettings(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("set local jit = off; set local max_parallel_workers_per_gather = 0");
+        }
     }
 
     /** A source record we have: its link row, its worker, and the content hash last stored. */
@@ -308,23 +321,29 @@ public final class SyncStore {
         }
         List<Candidate> all = new ArrayList<>();
         if (ids.isEmpty() && phones.isEmpty()) return Map.of();
+        // The candidates are found through the identifier and number indexes only; each one is then looked up by
+        // primary key and checked against its links (the lateral subquery, kept apart by "offset 0", runs once per
+        // candidate). Written as joins, the planner hashed every worker, or every link of the registry, on each page
+        // (its estimates lag behind tables that grow during a full sync), so a page cost grew with the tables.
         try (PreparedStatement ps = c.prepareStatement("""
-                select h.id, h.display_name, h.national_id, h.employee_number, null::text
-                  from health_worker h
-                 where (lower(h.national_id) = any(?) or lower(h.employee_number) = any(?))
-                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
-                union all
-                select h.id, h.display_name, h.national_id, h.employee_number, p.e164
-                  from phone p join health_worker h on h.id = p.health_worker_id
-                 where p.e164 = any(?)
-                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
+                select c.id, h.display_name, h.national_id, h.employee_number, c.e164
+                  from (select h.id, null::text as e164
+                          from health_worker h
+                         where lower(h.national_id) = any(?) or lower(h.employee_number) = any(?)
+                        union all
+                        select p.health_worker_id, p.e164 from phone p where p.e164 = any(?)) c
+                  cross join lateral (
+                        select h.display_name, h.national_id, h.employee_number
+                          from health_worker h
+                         where h.id = c.id
+                           and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
+                        offset 0) h
                  order by 1""")) {
             Array idArray = c.createArrayOf("text", ids.toArray());
             ps.setArray(1, idArray);
             ps.setArray(2, idArray);
-            ps.setString(3, registry);
-            ps.setArray(4, c.createArrayOf("text", phones.toArray()));
-            ps.setString(5, registry);
+            ps.setArray(3, c.createArrayOf("text", phones.toArray()));
+            ps.setString(4, registry);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) all.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
             }
@@ -412,12 +431,15 @@ public final class SyncStore {
             }
         }
         if (touched.isEmpty()) return;
+        // p.e164 = any(?) too: the rows to update are read through the index, never by a scan of every phone
         try (PreparedStatement ps = c.prepareStatement("""
                 update phone p set shared = s.shared
                 from (select e164, count(distinct health_worker_id) > 1 as shared from phone
                       where e164 = any(?) group by e164) s
-                where p.e164 = s.e164 and p.shared <> s.shared""")) {
-            ps.setArray(1, c.createArrayOf("text", touched.toArray()));
+                where p.e164 = any(?) and p.e164 = s.e164 and p.shared <> s.shared""")) {
+            Array numbers = c.createArrayOf("text", touched.toArray());
+            ps.setArray(1, numbers);
+            ps.setArray(2, numbers);
             ps.executeUpdate();
         }
     }
