@@ -523,7 +523,7 @@ public final class SyncStore {
         return written;
     }
 
-    /** Parameters 1..16 of the golden-record insert and update, in the same order. */
+    /** Parameters 1..16 of the golden-record update. */
     private static void bindGolden(PreparedStatement ps, Merger.Golden g) throws SQLException {
         ps.setString(1, g.displayName());
         ps.setString(2, g.familyName());
