@@ -18,7 +18,8 @@ import java.util.Map;
  * against a baseline measured in the same run (the machine is shared and noisy). Each run prints a table and appends
  * one JSON line to {@code bench/results/results.jsonl} (system property {@code bench.results}).
  *
- * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}), {@code rapidpro-push} (see {@link RapidProPushScenario}).
+ * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}), {@code rapidpro-push} (see {@link RapidProPushScenario}),
+ * {@code dhis2-sync} (see {@link Dhis2SyncScenario}).
  */
 public final class Bench {
     private Bench() {}
@@ -41,6 +42,7 @@ public final class Bench {
             case "ihris-sync" -> run = new IhrisSyncScenario(opts)::run;
             case "rapidpro-push" -> run = new RapidProPushScenario(opts)::run;
             case "broadcast" -> run = new BroadcastScenario(opts)::run;
+            case "dhis2-sync" -> run = new Dhis2SyncScenario(opts)::run;
             default -> {
                 System.err.println("unknown scenario: " + scenario);
                 usage();
@@ -79,10 +81,17 @@ public final class Bench {
                   broadcast    a text broadcast to N known contacts through the outbox and the RapidPro channel, at N/10 and N
                      --recipients N         recipients of the large run (default 100000)
                      --rate R               the workspace budget of the simulator and of mHero (default 600/minute)
+                  dhis2-sync   full + incremental DHIS2 sync against the sandbox DHIS2, as a ratio of a bare fetch-and-parse baseline
+                     --users N              users generated in the sandbox (default 10000; one in twelve has no phone and is not served)
+                     --page-size P          DHIS2 pageSize / page.size (default 200)
+                     --db-pool hikari|none  the DataSource (default hikari, like the shipped one)
+                     --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
                   rapidpro-push  N changed workers pushed to the RapidPro simulator at the workspace's rate limit
                      --contacts N           workers to push (default 10000)
                      --rate R               the workspace budget, for the simulator and mHero alike (default 6000/minute;
                                             RapidPro's own default is 3600/hour)
+                     --concurrency C        push.concurrency (default: the shipped etc/org.mhero.rapidpro.cfg)
+                     --db-pool hikari|none  the DataSource: HikariCP like the shipped one (default) or a new connection per use
                 JVM heap: mvn ... exec:exec -Dbench.heap=512m (the JVM default otherwise)""");
     }
 
@@ -106,6 +115,8 @@ public final class Bench {
         env.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-X")).toList());
         env.put("loadavg_start", loadAverage());
+        // what was measured when it is not the installed build (e.g. an older class first on the classpath)
+        if (System.getProperty("bench.label") != null) env.put("label", System.getProperty("bench.label"));
         return env;
     }
 
@@ -117,6 +128,24 @@ public final class Bench {
         } catch (Exception e) {
             return "unknown (" + e + ")";
         }
+    }
+
+    /**
+     * The pool production uses (pax-jdbc's HikariCP) on {@code db}, sized by the shipped
+     * {@code hikari.maximumPoolSize} of {@code etc/org.ops4j.datasource-mhero.cfg}.
+     */
+    static com.zaxxer.hikari.HikariDataSource hikari(org.mhero.sandbox.db.TestDatabase db, String poolName) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(Path.of(System.getProperty("mhero.etc.dir", "../etc"), "org.ops4j.datasource-mhero.cfg"))) {
+            p.load(r);
+        }
+        com.zaxxer.hikari.HikariConfig c = new com.zaxxer.hikari.HikariConfig();
+        c.setPoolName(poolName);
+        c.setJdbcUrl(db.jdbcUrl());
+        c.setUsername(db.user());
+        c.setPassword(db.password());
+        c.setMaximumPoolSize(Integer.parseInt(p.getProperty("hikari.maximumPoolSize", "10").trim()));
+        return new com.zaxxer.hikari.HikariDataSource(c);
     }
 
     static String loadAverage() {

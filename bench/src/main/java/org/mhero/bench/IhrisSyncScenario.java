@@ -158,7 +158,7 @@ final class IhrisSyncScenario {
             mhero = new MheroContext();
             mhero.setName("mhero-bench");
             if (dbPool.equals("hikari")) {
-                pool = hikari();
+                pool = Bench.hikari(db, "mhero-bench");
                 mhero.setDataSource(pool);
             } else {
                 mhero.setDataSource(db.dataSource());
@@ -379,18 +379,6 @@ final class IhrisSyncScenario {
             karafData.toFile().deleteOnExit();
         }
         return karafData;
-    }
-
-    /** The pool production uses (pax-jdbc's HikariCP) with the shipped hikari.* settings of the mhero DataSource. */
-    private com.zaxxer.hikari.HikariDataSource hikari() throws IOException {
-        Map<String, String> cfg = shipped("org.ops4j.datasource-mhero", Map.of());
-        com.zaxxer.hikari.HikariConfig c = new com.zaxxer.hikari.HikariConfig();
-        c.setPoolName("mhero-bench");
-        c.setJdbcUrl(db.jdbcUrl());
-        c.setUsername(db.user());
-        c.setPassword(db.password());
-        c.setMaximumPoolSize(Integer.parseInt(cfg.getOrDefault("hikari.maximumPoolSize", "10")));
-        return new com.zaxxer.hikari.HikariDataSource(c);
     }
 
     private static Map<String, String> shipped(String pid, Map<String, String> overrides) throws IOException {

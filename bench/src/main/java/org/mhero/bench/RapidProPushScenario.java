@@ -26,10 +26,15 @@ import java.util.Map;
 final class RapidProPushScenario {
     private final int contacts;
     private final String rate;
+    private final String concurrency;
+    private final String dbPool;
 
     RapidProPushScenario(Bench.Options opts) {
         contacts = opts.integer("contacts", 10_000);
         rate = opts.string("rate", "6000/minute");
+        concurrency = opts.string("concurrency", null);
+        dbPool = opts.string("db-pool", "hikari");
+        if (!dbPool.equals("hikari") && !dbPool.equals("none")) throw new IllegalArgumentException("--db-pool hikari|none");
     }
 
     Map<String, Object> run() throws Exception {
@@ -40,11 +45,16 @@ final class RapidProPushScenario {
         result.put("rate", rate);
         result.putAll(Bench.environment());
         try (TestDatabase db = new TestDatabase();
-             RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit(rate))) {
+             RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit(rate));
+             AutoCloseable pool = dbPool.equals("hikari") ? Bench.hikari(db, "mhero-bench") : () -> {}) {
             MheroContext mhero = new MheroContext();
             mhero.setName("mhero-bench");
-            mhero.setDataSource(db.dataSource());
-            mhero.setConfiguration(config(rapidpro));
+            // production reaches PostgreSQL through pax-jdbc's HikariCP pool; "none" opens a connection per use
+            mhero.setDataSource(pool instanceof javax.sql.DataSource pooled ? pooled : db.dataSource());
+            Map<String, Map<String, String>> pids = config(rapidpro);
+            result.put("push_concurrency", pids.get("org.mhero.rapidpro").getOrDefault("push.concurrency", "1"));
+            result.put("db_pool", dbPool.equals("hikari") ? "hikari" : "none (a new connection per use)");
+            mhero.setConfiguration(pids);
             mhero.start();
             try {
                 if (!mhero.getProblems().isEmpty()) throw new IllegalStateException("configuration problems: " + mhero.getProblems());
@@ -106,6 +116,7 @@ final class RapidProPushScenario {
         rp.put("api.url", rapidpro.baseUrl());
         rp.put("api.token", rapidpro.token());
         rp.put("rate.limit", rate);
+        if (concurrency != null) rp.put("push.concurrency", concurrency);
         return pids;
     }
 }

@@ -11,6 +11,7 @@ import org.mhero.ihris.HealthWorkerRecord;
 import org.mhero.ihris.LocationHierarchy;
 import org.mhero.store.Failures;
 import org.mhero.store.SyncStore;
+import org.mhero.store.WriteBehind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,8 @@ public final class Dhis2Sync {
         boolean moreOrgUnits = true, moreUsers = true;
         Instant serverStart, maxUpdated;
         int pages, seen, created, updated, unchanged, unreachable;
+        /** User pages are stored behind the fetch of the next one (one page in flight, in order); closed when the run ends. */
+        final WriteBehind writes = new WriteBehind("dhis2-sync-writer");
 
         Run(long id, Instant userWatermark) {
             this.id = id;
@@ -134,8 +137,12 @@ public final class Dhis2Sync {
         return Dhis2Api.usersQuery(settings.pageSize(), ++run.userPage, run.userWatermark);
     }
 
-    /** Maps and stores one page of users in one transaction. The watermark advances in {@link #finish}. */
-    public void storeUsersPage(@Body InputStream page, @ExchangeProperty(RUN) Run run) throws IOException, SQLException {
+    /**
+     * Maps one page of users (here, while the previous page is still being written) and stores it in one transaction
+     * behind the fetch of the next page ({@link WriteBehind}: one page in flight, in order; a failed store fails the
+     * run at the next page or in {@link #finish}). The watermark advances in {@link #finish}, after the last store.
+     */
+    public void storeUsersPage(@Body InputStream page, @ExchangeProperty(RUN) Run run) throws Exception {
         JsonNode root = read(page);
         List<HealthWorkerRecord> records = new ArrayList<>();
         for (JsonNode u : root.path("users")) {
@@ -146,17 +153,23 @@ public final class Dhis2Sync {
                 run.maxUpdated = r.sourceUpdated();
             }
         }
-        SyncStore.PageResult r = store.storePage(records, wmUsers, null);
+        run.moreUsers = Dhis2Api.hasNextPage(root, "users");
+        run.writes.submit(() -> {
+            record(run, records.size(), store.storePage(records, wmUsers, null));
+            return null;
+        });
+    }
+
+    private static synchronized void record(Run run, int seen, SyncStore.PageResult r) {
         run.pages++;
-        run.seen += records.size();
+        run.seen += seen;
         run.created += r.created();
         run.updated += r.updated();
         run.unchanged += r.unchanged();
         run.unreachable += r.unreachable();
-        run.moreUsers = Dhis2Api.hasNextPage(root, "users");
         if (LOG.isDebugEnabled()) {
             LOG.debug("dhis2-sync run {} page {}: {} users, {} created, {} updated, {} unchanged", run.id, run.pages,
-                    records.size(), r.created(), r.updated(), r.unchanged());
+                    seen, r.created(), r.updated(), r.unchanged());
         }
     }
 
@@ -167,8 +180,9 @@ public final class Dhis2Sync {
     }
 
     /** Ends the run: advances the user watermark (only forward; an unchanged one is not written). */
-    public Run finish(@ExchangeProperty(RUN) Run run) throws SQLException {
+    public Run finish(@ExchangeProperty(RUN) Run run) throws Exception {
         try {
+            run.writes.drain();   // the last page is committed (or its failure fails the run) before the watermark moves
             Instant wm = nextWatermark(run.maxUpdated, run.serverStart);
             if (wm != null && (run.userWatermark == null || wm.isAfter(run.userWatermark))) {
                 store.storePage(List.of(), wmUsers, wm);
@@ -179,12 +193,21 @@ public final class Dhis2Sync {
                     run.created, run.updated, run.unchanged, run.unreachable);
             return run;
         } finally {
+            run.writes.close();
             running.set(false);
         }
     }
 
     /** Records a failed run; the watermark stays where it was, so the next run walks the same users again. */
     public void fail(@ExchangeProperty(RUN) Run run, Exception cause) {
+        if (run != null) {
+            try {
+                run.writes.drain();   // the page in flight commits or fails on its own; wait so the counts are exact
+            } catch (Exception ignored) {
+                // that store failed too: its page is not committed
+            }
+            run.writes.close();
+        }
         try {
             if (run != null) {
                 String why = describe(cause);

@@ -107,6 +107,7 @@ public final class SyncStore {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
+                pageSettings(c);
                 Map<String, Link> existing = existingLinks(c, records);
                 List<HealthWorkerRecord> fresh = new ArrayList<>();
                 List<HealthWorkerRecord> changed = new ArrayList<>();
@@ -121,9 +122,11 @@ public final class SyncStore {
                 }
                 Map<HealthWorkerRecord, long[]> links = new HashMap<>();   // record -> {link id, worker id}
                 Set<Long> bornHere = new HashSet<>();                      // new workers, golden record already written
+                List<Long> oldLinks = new ArrayList<>();
                 for (HealthWorkerRecord r : changed) {
                     Link l = existing.get(r.sourceId());
                     links.put(r, new long[] {l.linkId(), l.workerId()});
+                    oldLinks.add(l.linkId());
                 }
                 if (!fresh.isEmpty()) {
                     links.putAll(linkNewRecords(c, fresh, bornHere));
@@ -134,7 +137,7 @@ public final class SyncStore {
                     updated = changed.size();
                 }
                 if (!links.isEmpty()) {
-                    replacePhones(c, links);
+                    replacePhones(c, links, oldLinks);
                     Set<Long> workers = new HashSet<>();
                     links.values().forEach(l -> workers.add(l[1]));
                     workers.removeAll(bornHere);
@@ -148,6 +151,18 @@ public final class SyncStore {
             }
         }
         return new PageResult(created, updated, unchanged, unreachable);
+    }
+
+    /**
+     * For this transaction only: no JIT compilation and no parallel workers. A page reads and writes a few hundred rows
+     * through indexes, but while a full sync grows the tables faster than autovacuum analyzes them, the planner
+     * overestimates its queries, and then pays JIT compilation and parallel-worker start-up (tens of milliseconds each)
+     * on every page.
+     */
+    private static void pageSettings(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("set local jit = off; set local max_parallel_workers_per_gather = 0");
+        }
     }
 
     /** A source record we have: its link row, its worker, and the content hash last stored. */
@@ -181,69 +196,118 @@ public final class SyncStore {
         }
         Map<HealthWorkerRecord, Long> workerIds = new HashMap<>();
         if (!needWorker.isEmpty()) {
-            // a new worker's golden record is its only source record: written now, not recomputed
+            // a new worker's golden record is its only source record: written now, not recomputed. The ids are taken
+            // from the sequence first, so that the workers go in as one multi-row insert (one statement per page)
+            List<Long> ids = nextIds(c, "health_worker", needWorker.size());
+            int n = needWorker.size();
+            Object[][] cols = new Object[18][n];
+            for (int i = 0; i < n; i++) {
+                HealthWorkerRecord r = needWorker.get(i);
+                Merger.Golden g = merger.merge(List.of(r));
+                Object[] v = {ids.get(i), g.displayName(), g.familyName(), g.givenNames(), g.gender(), g.active(), g.optedOut(),
+                        g.facilityRegistry(), g.facilitySourceId(), g.jobCode(), g.jobTitle(), g.cadre(), g.nationalId(),
+                        g.employeeNumber(), g.rapidproUuid(), Records.toJson(g.provenance()), g.hash(), decisions.get(r).reviewReason()};
+                for (int k = 0; k < v.length; k++) cols[k][i] = v[k];
+                workerIds.put(r, ids.get(i));
+                bornHere.add(ids.get(i));
+            }
             try (PreparedStatement ps = c.prepareStatement("""
-                    insert into health_worker (display_name, family_name, given_names, gender, active, opted_out, facility_id,
+                    insert into health_worker (id, display_name, family_name, given_names, gender, active, opted_out, facility_id,
                       job_code, job_title, cadre, national_id, employee_number, rapidpro_uuid, provenance, golden_hash, review_reason)
-                    values (?, ?, ?, ?, ?, ?, (select id from location where registry = ? and source_id = ?),
-                      ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
-                for (HealthWorkerRecord r : needWorker) {
-                    Merger.Golden g = merger.merge(List.of(r));
-                    bindGolden(ps, g);
-                    ps.setString(17, decisions.get(r).reviewReason());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    int i = 0;
-                    while (keys.next()) {
-                        long id = keys.getLong(1);
-                        workerIds.put(needWorker.get(i++), id);
-                        bornHere.add(id);
-                    }
-                }
+                    select u.id, u.display_name, u.family_name, u.given_names, u.gender, u.active, u.opted_out, l.id,
+                           u.job_code, u.job_title, u.cadre, u.national_id, u.employee_number, u.rapidpro_uuid,
+                           u.provenance::jsonb, u.golden_hash, u.review_reason
+                      from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::boolean[], ?::text[],
+                                  ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                  ?::text[])
+                           with ordinality as u(id, display_name, family_name, given_names, gender, active, opted_out, facility_registry,
+                                  facility_source_id, job_code, job_title, cadre, national_id, employee_number, rapidpro_uuid,
+                                  provenance, golden_hash, review_reason, ord)
+                      left join location l on l.registry = u.facility_registry and l.source_id = u.facility_source_id
+                     order by u.ord""")) {
+                String[] types = {"bigint", "text", "text", "text", "text", "bool", "bool", "text", "text", "text", "text", "text",
+                        "text", "text", "text", "text", "text", "text"};
+                for (int k = 0; k < cols.length; k++) ps.setArray(k + 1, c.createArrayOf(types[k], cols[k]));
+                ps.executeUpdate();
             }
         }
         for (HealthWorkerRecord r : fresh) if (decisions.get(r).workerId() != null) workerIds.put(r, decisions.get(r).workerId());
 
+        // the links, one multi-row insert; their ids come back with their source ids (unique in the registry)
         Map<HealthWorkerRecord, long[]> links = new HashMap<>();
+        Map<String, HealthWorkerRecord> bySourceId = new HashMap<>();
+        int n = fresh.size();
+        Object[] worker = new Object[n], registries = new Object[n], sourceIds = new Object[n], versions = new Object[n],
+                updated = new Object[n], hashes = new Object[n], data = new Object[n];
+        for (int i = 0; i < n; i++) {
+            HealthWorkerRecord r = fresh.get(i);
+            bySourceId.put(r.sourceId(), r);
+            worker[i] = workerIds.get(r);
+            registries[i] = r.registry();
+            sourceIds[i] = r.sourceId();
+            versions[i] = r.sourceVersion();
+            updated[i] = r.sourceUpdated() == null ? null : r.sourceUpdated().toString();   // ISO-8601 with Z: an instant
+            hashes[i] = r.contentHash();
+            data[i] = Records.toJson(r);
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into source_link (health_worker_id, registry, source_id, source_version, source_updated, content_hash, data)
-                values (?, ?, ?, ?, ?, ?, ?::jsonb)""", Statement.RETURN_GENERATED_KEYS)) {
-            for (HealthWorkerRecord r : fresh) {
-                ps.setLong(1, workerIds.get(r));
-                ps.setString(2, r.registry());
-                ps.setString(3, r.sourceId());
-                ps.setString(4, r.sourceVersion());
-                ps.setTimestamp(5, r.sourceUpdated() == null ? null : Timestamp.from(r.sourceUpdated()));
-                ps.setString(6, r.contentHash());
-                ps.setString(7, Records.toJson(r));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                int i = 0;
-                while (keys.next()) {
-                    HealthWorkerRecord r = fresh.get(i++);
-                    links.put(r, new long[] {keys.getLong(1), workerIds.get(r)});
+                select u.worker, u.registry, u.source_id, u.version, u.updated::timestamptz, u.hash, u.data::jsonb
+                  from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                       with ordinality as u(worker, registry, source_id, version, updated, hash, data, ord)
+                 order by u.ord
+                returning id, source_id""")) {
+            ps.setArray(1, c.createArrayOf("bigint", worker));
+            ps.setArray(2, c.createArrayOf("text", registries));
+            ps.setArray(3, c.createArrayOf("text", sourceIds));
+            ps.setArray(4, c.createArrayOf("text", versions));
+            ps.setArray(5, c.createArrayOf("text", updated));
+            ps.setArray(6, c.createArrayOf("text", hashes));
+            ps.setArray(7, c.createArrayOf("text", data));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    HealthWorkerRecord r = bySourceId.get(rs.getString(2));
+                    links.put(r, new long[] {rs.getLong(1), workerIds.get(r)});
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into merge_decision (health_worker_id, source_link_id, rule, score, detail) values (?, ?, ?, ?, ?)")) {
-            for (HealthWorkerRecord r : fresh) {
-                Matcher.Decision d = decisions.get(r);
-                long[] l = links.get(r);
-                ps.setLong(1, l[1]);
-                ps.setLong(2, l[0]);
-                ps.setString(3, d.rule());
-                ps.setDouble(4, d.score());
-                ps.setString(5, d.reviewReason() != null ? d.reviewReason() : d.detail());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        Object[] mdWorker = new Object[n], mdLink = new Object[n], rules = new Object[n], scores = new Object[n], details = new Object[n];
+        for (int i = 0; i < n; i++) {
+            HealthWorkerRecord r = fresh.get(i);
+            Matcher.Decision d = decisions.get(r);
+            long[] l = links.get(r);
+            mdWorker[i] = l[1];
+            mdLink[i] = l[0];
+            rules[i] = d.rule();
+            scores[i] = d.score();
+            details[i] = d.reviewReason() != null ? d.reviewReason() : d.detail();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into merge_decision (health_worker_id, source_link_id, rule, score, detail)
+                select * from unnest(?::bigint[], ?::bigint[], ?::text[], ?::float8[], ?::text[])""")) {
+            ps.setArray(1, c.createArrayOf("bigint", mdWorker));
+            ps.setArray(2, c.createArrayOf("bigint", mdLink));
+            ps.setArray(3, c.createArrayOf("text", rules));
+            ps.setArray(4, c.createArrayOf("float8", scores));
+            ps.setArray(5, c.createArrayOf("text", details));
+            ps.executeUpdate();
         }
         return links;
+    }
+
+    /** {@code count} ids from the sequence of {@code table}.id, ascending. */
+    private static List<Long> nextIds(Connection c, String table, int count) throws SQLException {
+        List<Long> ids = new ArrayList<>(count);
+        try (PreparedStatement ps = c.prepareStatement(
+                "select nextval(pg_get_serial_sequence(?, 'id')) from generate_series(1, ?)")) {
+            ps.setString(1, table);
+            ps.setInt(2, count);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+        }
+        ids.sort(null);
+        return ids;
     }
 
     /** Workers of other registries that share an identifier or a phone number with one of the new records. */
@@ -257,23 +321,29 @@ public final class SyncStore {
         }
         List<Candidate> all = new ArrayList<>();
         if (ids.isEmpty() && phones.isEmpty()) return Map.of();
+        // The candidates are found through the identifier and number indexes only; each one is then looked up by
+        // primary key and checked against its links (the lateral subquery, kept apart by "offset 0", runs once per
+        // candidate). Written as joins, the planner hashed every worker, or every link of the registry, on each page
+        // (its estimates lag behind tables that grow during a full sync), so a page cost grew with the tables.
         try (PreparedStatement ps = c.prepareStatement("""
-                select h.id, h.display_name, h.national_id, h.employee_number, null::text
-                  from health_worker h
-                 where (lower(h.national_id) = any(?) or lower(h.employee_number) = any(?))
-                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
-                union all
-                select h.id, h.display_name, h.national_id, h.employee_number, p.e164
-                  from phone p join health_worker h on h.id = p.health_worker_id
-                 where p.e164 = any(?)
-                   and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
+                select c.id, h.display_name, h.national_id, h.employee_number, c.e164
+                  from (select h.id, null::text as e164
+                          from health_worker h
+                         where lower(h.national_id) = any(?) or lower(h.employee_number) = any(?)
+                        union all
+                        select p.health_worker_id, p.e164 from phone p where p.e164 = any(?)) c
+                  cross join lateral (
+                        select h.display_name, h.national_id, h.employee_number
+                          from health_worker h
+                         where h.id = c.id
+                           and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = ?)
+                        offset 0) h
                  order by 1""")) {
             Array idArray = c.createArrayOf("text", ids.toArray());
             ps.setArray(1, idArray);
             ps.setArray(2, idArray);
-            ps.setString(3, registry);
-            ps.setArray(4, c.createArrayOf("text", phones.toArray()));
-            ps.setString(5, registry);
+            ps.setArray(3, c.createArrayOf("text", phones.toArray()));
+            ps.setString(4, registry);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) all.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
             }
@@ -311,43 +381,65 @@ public final class SyncStore {
         }
     }
 
-    /** Replaces the phones of the given source records, then recomputes the shared flag of every number touched. */
-    private void replacePhones(Connection c, Map<HealthWorkerRecord, long[]> links) throws SQLException {
+    /**
+     * Replaces the phones of the given source records, then recomputes the shared flag of every number touched. Only
+     * {@code oldLinks} (links stored before this page) can have phones to delete; the new rows go in as one multi-row
+     * insert.
+     */
+    private void replacePhones(Connection c, Map<HealthWorkerRecord, long[]> links, List<Long> oldLinks) throws SQLException {
         Set<String> touched = new HashSet<>();
-        try (PreparedStatement del = c.prepareStatement("delete from phone where source_link_id = any(?) returning e164")) {
-            del.setArray(1, c.createArrayOf("bigint", links.values().stream().map(l -> l[0]).toArray(Long[]::new)));
-            try (ResultSet r = del.executeQuery()) {
-                while (r.next()) if (r.getString(1) != null) touched.add(r.getString(1));
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into phone (health_worker_id, source_link_id, registry, raw_value, e164, invalid_reason, rank, use, is_primary)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            for (var e : links.entrySet()) {
-                HealthWorkerRecord r = e.getKey();
-                for (HealthWorkerRecord.Phone p : r.phones()) {
-                    ps.setLong(1, e.getValue()[1]);
-                    ps.setLong(2, e.getValue()[0]);
-                    ps.setString(3, r.registry());
-                    ps.setString(4, p.raw());
-                    ps.setString(5, p.e164());
-                    ps.setString(6, p.invalidReason());
-                    ps.setInt(7, p.rank());
-                    ps.setString(8, p.use());
-                    ps.setBoolean(9, p.primary());
-                    ps.addBatch();
-                    if (p.e164() != null) touched.add(p.e164());
+        if (!oldLinks.isEmpty()) {
+            try (PreparedStatement del = c.prepareStatement("delete from phone where source_link_id = any(?) returning e164")) {
+                del.setArray(1, c.createArrayOf("bigint", oldLinks.toArray()));
+                try (ResultSet r = del.executeQuery()) {
+                    while (r.next()) if (r.getString(1) != null) touched.add(r.getString(1));
                 }
             }
-            ps.executeBatch();
+        }
+        List<Object> worker = new ArrayList<>(), link = new ArrayList<>(), registry = new ArrayList<>(), raw = new ArrayList<>(),
+                e164 = new ArrayList<>(), invalid = new ArrayList<>(), rank = new ArrayList<>(), use = new ArrayList<>(),
+                primary = new ArrayList<>();
+        for (var e : links.entrySet()) {
+            HealthWorkerRecord r = e.getKey();
+            for (HealthWorkerRecord.Phone p : r.phones()) {
+                worker.add(e.getValue()[1]);
+                link.add(e.getValue()[0]);
+                registry.add(r.registry());
+                raw.add(p.raw());
+                e164.add(p.e164());
+                invalid.add(p.invalidReason());
+                rank.add(p.rank());
+                use.add(p.use());
+                primary.add(p.primary());
+                if (p.e164() != null) touched.add(p.e164());
+            }
+        }
+        if (!worker.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into phone (health_worker_id, source_link_id, registry, raw_value, e164, invalid_reason, rank, use, is_primary)
+                    select * from unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::boolean[])""")) {
+                ps.setArray(1, c.createArrayOf("bigint", worker.toArray()));
+                ps.setArray(2, c.createArrayOf("bigint", link.toArray()));
+                ps.setArray(3, c.createArrayOf("text", registry.toArray()));
+                ps.setArray(4, c.createArrayOf("text", raw.toArray()));
+                ps.setArray(5, c.createArrayOf("text", e164.toArray()));
+                ps.setArray(6, c.createArrayOf("text", invalid.toArray()));
+                ps.setArray(7, c.createArrayOf("int4", rank.toArray()));
+                ps.setArray(8, c.createArrayOf("text", use.toArray()));
+                ps.setArray(9, c.createArrayOf("bool", primary.toArray()));
+                ps.executeUpdate();
+            }
         }
         if (touched.isEmpty()) return;
+        // p.e164 = any(?) too: the rows to update are read through the index, never by a scan of every phone
         try (PreparedStatement ps = c.prepareStatement("""
                 update phone p set shared = s.shared
                 from (select e164, count(distinct health_worker_id) > 1 as shared from phone
                       where e164 = any(?) group by e164) s
-                where p.e164 = s.e164 and p.shared <> s.shared""")) {
-            ps.setArray(1, c.createArrayOf("text", touched.toArray()));
+                where p.e164 = any(?) and p.e164 = s.e164 and p.shared <> s.shared""")) {
+            Array numbers = c.createArrayOf("text", touched.toArray());
+            ps.setArray(1, numbers);
+            ps.setArray(2, numbers);
             ps.executeUpdate();
         }
     }
@@ -431,7 +523,7 @@ public final class SyncStore {
         return written;
     }
 
-    /** Parameters 1..16 of the golden-record insert and update, in the same order. */
+    /** Parameters 1..16 of the golden-record update. */
     private static void bindGolden(PreparedStatement ps, Merger.Golden g) throws SQLException {
         ps.setString(1, g.displayName());
         ps.setString(2, g.familyName());

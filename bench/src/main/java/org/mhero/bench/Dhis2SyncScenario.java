@@ -1,0 +1,288 @@
+package org.mhero.bench;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.ProducerTemplate;
+import org.mhero.boot.MheroContext;
+import org.mhero.dhis2.Dhis2Api;
+import org.mhero.sandbox.db.TestDatabase;
+import org.mhero.sandbox.dhis2.Dhis2Options;
+import org.mhero.sandbox.dhis2.Dhis2Simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A full DHIS2 sync of N generated users from the sandbox {@link Dhis2Simulator} through the real
+ * {@code dhis2-sync.run} route, against a bare fetch-and-parse of the same pages measured in the same run (the way
+ * {@link IhrisSyncScenario} measures iHRIS):
+ * <ol>
+ *   <li><b>baseline</b>: the pages the route reads, with the queries it builds ({@link Dhis2Api#orgUnitsUrl},
+ *       {@code /api/system/info}, {@link Dhis2Api#usersUrl} without a watermark), fetched with the JDK's HttpClient,
+ *       each parsed into a Jackson tree, following the pager to the end. Users/s.</li>
+ *   <li><b>full sync</b>: {@code direct:dhis2-sync.run} on an empty database (org units stored, users mapped,
+ *       normalised, matched, written, groups recomputed). Users/s, and <b>ratio = full-sync rate / mean baseline
+ *       rate</b> (target ≥ 0.5).</li>
+ *   <li><b>incremental</b>: the same run again, nothing changed: seconds; verified nothing was created or updated.</li>
+ *   <li><b>baseline-2</b>: the walk again (the first one pays the JIT warm-up); the ratio uses the mean of both.</li>
+ * </ol>
+ * The simulator serves only users with a phone number ({@code filter=phoneNumber:!null}, as the route asks), so the
+ * users walked are fewer than those generated (one in twelve has none).
+ */
+final class Dhis2SyncScenario {
+    static final double TARGET_RATIO = 0.5;
+
+    private final int users;
+    private final int pageSize;
+    private final String dbPool;
+    private final boolean finalBaseline;
+    private final Map<String, String> options;
+    private final Map<String, Object> result = new LinkedHashMap<>();
+    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private TestDatabase db;
+
+    Dhis2SyncScenario(Bench.Options o) {
+        users = o.integer("users", 10_000);
+        pageSize = o.integer("page-size", 200);
+        dbPool = o.string("db-pool", "hikari");
+        finalBaseline = o.bool("final-baseline", true);
+        options = o.asMap();
+        if (!dbPool.equals("hikari") && !dbPool.equals("none")) throw new IllegalArgumentException("--db-pool hikari|none");
+    }
+
+    /** One timed phase. */
+    record Phase(String name, double seconds, long users, double cpuSeconds) {
+        double rate() { return users / seconds; }
+    }
+
+    Map<String, Object> run() {
+        result.put("date", OffsetDateTime.now().toString());
+        result.put("scenario", "dhis2-sync");
+        result.put("users_generated", users);
+        result.put("page_size", pageSize);
+        result.put("options", options);
+        result.putAll(Bench.environment());
+        result.put("routes_jar", Bench.describe(MheroContext.class));
+        String outcome = "ok";
+        MheroContext mhero = null;
+        com.zaxxer.hikari.HikariDataSource pool = null;
+        Dhis2Simulator dhis2 = null;
+        try {
+            long t = System.nanoTime();
+            dhis2 = Dhis2Simulator.start(Dhis2Options.defaults().users(users));
+            result.put("sandbox_start_s", round((System.nanoTime() - t) / 1e9, 2));
+            db = new TestDatabase();
+            result.put("database", db.name());
+            say("sandbox DHIS2 at %s with %,d generated users; database %s; page size %d", dhis2.baseUrl(), users, db.name(), pageSize);
+
+            Phase b1 = baseline("baseline", dhis2);
+            result.put("users_served", b1.users);
+
+            t = System.nanoTime();
+            mhero = new MheroContext();
+            mhero.setName("mhero-bench");
+            if (dbPool.equals("hikari")) {
+                pool = Bench.hikari(db, "mhero-bench");
+                mhero.setDataSource(pool);
+            } else {
+                mhero.setDataSource(db.dataSource());
+            }
+            result.put("db_pool", dbPool.equals("hikari") ? "hikari(max " + pool.getMaximumPoolSize() + ")" : "none (a new connection per use)");
+            mhero.setConfiguration(config(dhis2.baseUrl()));
+            mhero.start();
+            if (!mhero.getProblems().isEmpty()) throw new IllegalStateException("configuration problems: " + mhero.getProblems());
+            result.put("context_start_s", round((System.nanoTime() - t) / 1e9, 2));
+            ProducerTemplate template = mhero.getCamelContext().createProducerTemplate();
+
+            Phase full = sync("full-sync", template);
+            Map<String, Object> fullRun = lastRun();
+            result.put("full_sync_run", fullRun);
+            verify("ok".equals(fullRun.get("status")), "full sync status is " + fullRun.get("status") + " (" + fullRun.get("error") + ")");
+            verify(((Number) fullRun.get("seen")).longValue() == b1.users,
+                    "full sync saw " + fullRun.get("seen") + " users, the baseline walked " + b1.users);
+            long rows = db.count("select count(*) from source_link where registry = 'dhis2'");
+            result.put("dhis2_source_links", rows);
+            verify(rows == b1.users, "source_link has " + rows + " dhis2 rows, expected " + b1.users);
+            verify(((Number) fullRun.get("created")).longValue() == b1.users,
+                    "full sync created " + fullRun.get("created") + ", expected " + b1.users);
+
+            Phase inc = sync("incremental", template);
+            Map<String, Object> incRun = lastRun();
+            result.put("incremental_run", incRun);
+            verify("ok".equals(incRun.get("status")), "incremental status is " + incRun.get("status"));
+            verify(((Number) incRun.get("created")).intValue() == 0 && ((Number) incRun.get("updated")).intValue() == 0,
+                    "incremental run wrote: created=" + incRun.get("created") + " updated=" + incRun.get("updated"));
+
+            Phase b2 = finalBaseline ? baseline("baseline-2", dhis2) : null;
+
+            double baseRate = b2 == null ? b1.rate() : (b1.rate() + b2.rate()) / 2;
+            double ratio = full.rate() / baseRate;
+            result.put("baseline_s", round(b1.seconds, 2));
+            result.put("baseline_rate", round(b1.rate(), 1));
+            if (b2 != null) {
+                result.put("baseline2_s", round(b2.seconds, 2));
+                result.put("baseline2_rate", round(b2.rate(), 1));
+            }
+            result.put("baseline_rate_mean", round(baseRate, 1));
+            result.put("full_sync_s", round(full.seconds, 2));
+            result.put("full_sync_rate", round(full.rate(), 1));
+            result.put("full_sync_cpu_s", round(full.cpuSeconds, 1));
+            result.put("ratio", round(ratio, 3));
+            result.put("ratio_vs_first_baseline", round(full.rate() / b1.rate(), 3));
+            result.put("target_ratio_met", ratio >= TARGET_RATIO);
+            result.put("incremental_s", round(inc.seconds, 3));
+
+            System.out.printf("%n%-34s %,d (of %,d generated)%n", "users with a phone (walked)", b1.users, users);
+            System.out.printf("%-34s %.2f s = %,.0f users/s%n", "baseline (fetch + parse)", b1.seconds, b1.rate());
+            if (b2 != null) System.out.printf("%-34s %.2f s = %,.0f users/s%n", "baseline-2", b2.seconds, b2.rate());
+            System.out.printf("%-34s %.2f s = %,.0f users/s%n", "full sync", full.seconds, full.rate());
+            System.out.printf("%-34s %.3f  (target ≥ %.1f: %s)%n", "ratio to the mean baseline", ratio, TARGET_RATIO, ratio >= TARGET_RATIO ? "met" : "NOT met");
+            System.out.printf("%-34s %.3f s%n", "incremental, no changes", inc.seconds);
+        } catch (Throwable e) {
+            outcome = "failed";
+            result.put("error", e.toString());
+            System.out.println("!!!!!!!! BENCHMARK FAILED: " + e);
+            e.printStackTrace(System.out);
+        } finally {
+            result.put("outcome", outcome);
+            result.put("loadavg_end", Bench.loadAverage());
+            if (mhero != null) try { mhero.stop(); } catch (Throwable e) { say("stopping mHero: %s", e); }
+            if (pool != null) try { pool.close(); } catch (Throwable e) { say("closing the pool: %s", e); }
+            if (db != null) try { db.close(); } catch (Throwable e) { say("dropping the database: %s", e); }
+            if (dhis2 != null) try { dhis2.close(); } catch (Throwable e) { say("stopping the sandbox: %s", e); }
+        }
+        return result;
+    }
+
+    /** The pages the route reads: every org-unit page, the system info, every user page; each fetched and parsed. */
+    private Phase baseline(String name, Dhis2Simulator dhis2) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        String auth = "ApiToken " + Dhis2Options.DEFAULT_TOKEN;
+        long t0 = System.nanoTime(), cpu0 = HeapSampler.cpuNanos();
+        long pages = 0, units = 0, count = 0;
+        for (int page = 1; ; page++) {
+            JsonNode root = get(http, auth, dhis2.baseUrl() + Dhis2Api.orgUnitsUrl(pageSize, page));
+            pages++;
+            units += root.path("organisationUnits").size();
+            if (!Dhis2Api.hasNextPage(root, "organisationUnits")) break;
+        }
+        get(http, auth, dhis2.baseUrl() + "/api/system/info");
+        for (int page = 1; ; page++) {
+            JsonNode root = get(http, auth, dhis2.baseUrl() + Dhis2Api.usersUrl(pageSize, page, null));
+            pages++;
+            count += root.path("users").size();
+            if (!Dhis2Api.hasNextPage(root, "users")) break;
+        }
+        Phase p = new Phase(name, (System.nanoTime() - t0) / 1e9, count, (HeapSampler.cpuNanos() - cpu0) / 1e9);
+        say("%s: %,d org units and %,d users on %,d pages in %.2f s = %,.0f users/s", name, units, count, pages, p.seconds, p.rate());
+        return p;
+    }
+
+    private JsonNode get(HttpClient http, String auth, String url) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth).header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(60)).GET().build();
+        HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = res.body()) {
+            if (res.statusCode() != 200) throw new IllegalStateException("HTTP " + res.statusCode() + " from " + url);
+            return json.readTree(in);
+        }
+    }
+
+    private Phase sync(String name, ProducerTemplate template) throws Exception {
+        long t0 = System.nanoTime(), cpu0 = HeapSampler.cpuNanos();
+        template.sendBody("direct:dhis2-sync.run", null);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> run = lastRun();
+        Phase p = new Phase(name, seconds, ((Number) run.get("seen")).longValue(), (HeapSampler.cpuNanos() - cpu0) / 1e9);
+        say("%s: %s in %.2f s (%,.0f users/s), created %s, updated %s, unchanged %s, pages %s", name, run.get("status"),
+                p.seconds, p.rate(), run.get("created"), run.get("updated"), run.get("unchanged"), run.get("pages"));
+        return p;
+    }
+
+    private Map<String, Object> lastRun() throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select id, status, pages, seen, created, updated, unchanged, unreachable, error "
+                     + "from sync_run order by id desc limit 1")) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (!rs.next()) throw new IllegalStateException("no sync_run row");
+            m.put("id", rs.getLong(1));
+            m.put("status", rs.getString(2));
+            m.put("pages", rs.getInt(3));
+            m.put("seen", rs.getInt(4));
+            m.put("created", rs.getInt(5));
+            m.put("updated", rs.getInt(6));
+            m.put("unchanged", rs.getInt(7));
+            m.put("unreachable", rs.getInt(8));
+            m.put("error", rs.getString(9));
+            return m;
+        }
+    }
+
+    /**
+     * Every shipped etc/org.mhero.*.cfg; dhis2: base.url = the simulator, page.size, no schedule (the run is started
+     * here); every other PID's schedules off; ${karaf.data} expanded to a scratch directory.
+     */
+    private Map<String, Map<String, String>> config(String baseUrl) throws IOException {
+        Map<String, Map<String, String>> pids = new HashMap<>();
+        Path etc = Path.of(System.getProperty("mhero.etc.dir", "../etc"));
+        Path karafData = Files.createTempDirectory("mhero-bench-karaf-data");
+        karafData.toFile().deleteOnExit();
+        try (var files = Files.list(etc)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (!name.startsWith("org.mhero.") || !name.endsWith(".cfg")) continue;
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(f)) {
+                    p.load(r);
+                }
+                Map<String, String> values = new HashMap<>();
+                p.forEach((k, v) -> values.put(k.toString(), v.toString().trim()));
+                for (String k : List.copyOf(values.keySet())) {
+                    if (k.endsWith(".enabled") || k.equals("sync.on.start")) values.put(k, "false");
+                }
+                String pid = name.substring(0, name.length() - 4);
+                if (pid.equals("org.mhero.dhis2")) {
+                    values.put("base.url", baseUrl);
+                    values.put("page.size", Integer.toString(pageSize));
+                }
+                for (var e : values.entrySet()) {
+                    if (e.getValue().contains("${karaf.data}")) e.setValue(e.getValue().replace("${karaf.data}", karafData.toString()));
+                }
+                pids.put(pid, values);
+            }
+        }
+        if (!pids.containsKey("org.mhero.dhis2")) throw new IllegalStateException("no org.mhero.dhis2.cfg in " + etc.toAbsolutePath());
+        return pids;
+    }
+
+    private static void verify(boolean ok, String what) {
+        if (!ok) throw new IllegalStateException("verification failed: " + what);
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static void say(String fmt, Object... args) {
+        System.out.printf("[bench] " + fmt + "%n", args);
+    }
+}
