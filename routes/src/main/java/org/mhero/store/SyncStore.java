@@ -461,7 +461,8 @@ public final class SyncStore {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 update health_worker set display_name = ?, family_name = ?, given_names = ?, gender = ?, active = ?,
-                  opted_out = ?, facility_id = (select id from location where registry = ? and source_id = ?),
+                  opted_out = (? or exists (select 1 from opt_out o where o.health_worker_id = health_worker.id)),
+                  facility_id = (select id from location where registry = ? and source_id = ?),
                   job_code = ?, job_title = ?, cadre = ?, national_id = ?, employee_number = ?, rapidpro_uuid = ?,
                   provenance = ?::jsonb, golden_hash = ?, updated_at = now()
                 where id = ?""")) {

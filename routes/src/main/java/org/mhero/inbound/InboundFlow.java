@@ -1,0 +1,70 @@
+package org.mhero.inbound;
+
+import org.mhero.boot.Flow;
+import org.mhero.boot.FlowContext;
+import org.mhero.broadcast.ApiSettings;
+import org.mhero.config.ErrorSettings;
+import org.mhero.config.Pid;
+import org.mhero.phone.PhoneNormalizer;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * inbound: the intake endpoints on mHero's HTTP port, persistence first, and the content-based router that takes each
+ * stored message to opt-out, help, a flow start, a stock report, a record update, a quiz or the inbox
+ * ({@code org.mhero.inbound}). Binds {@code inboundIntake}, {@code inboundStore}, {@code inboundRouter},
+ * {@code inboundHandlers} and {@code inboundRouting}.
+ */
+public final class InboundFlow implements Flow {
+    @Override public String name() { return "inbound"; }
+    @Override public String pid() { return InboundSettings.PID; }
+    @Override public String routeFile() { return "camel/inbound.xml"; }
+
+    @Override
+    public void configure(Pid pid, FlowContext ctx) {
+        InboundSettings s = InboundSettings.from(pid);
+        Pid apiPid = ctx.pid(ApiSettings.PID);
+        ApiSettings api = ApiSettings.from(apiPid);
+        if (!apiPid.ok()) pid.problem("(org.mhero.api)", "mHero's HTTP port is misconfigured: " + apiPid.problems());
+        Pid errorsPid = ctx.pid(ErrorSettings.PID);
+        ErrorSettings errors = ErrorSettings.from(errorsPid);
+        if (!errorsPid.ok()) errors = new ErrorSettings(3, 1000, 2.0, 60_000);
+        if (!pid.ok()) return;
+        InboundStore store = new InboundStore(ctx.dataSource(), new PhoneNormalizer(s.phoneRegion()), errors);
+        ctx.bind("inboundStore", store);
+        ctx.bind("inboundIntake", new Intake(() -> s, store, Clock.systemUTC()));
+        ctx.bind("inboundRouter", new InboundRouter(s.keywords(), s.triggers(), s.flows()));
+        ctx.bind("inboundHandlers", new InboundHandlers(ctx.dataSource(), s.replies()));
+        ctx.bind("inboundRouting", new Routing(store, s.batchSize(), Duration.ofSeconds(s.staleSeconds())));
+        ctx.property("inbound.http.base", api.jettyBase());
+        ctx.property("inbound.poll.ms", Integer.toString(s.pollMs()));
+    }
+
+    /** What the routes call to claim messages; lists, so that the routes split them the same way on both paths. */
+    public static final class Routing {
+        private final InboundStore store;
+        private final int batchSize;
+        private final Duration stale;
+
+        Routing(InboundStore store, int batchSize, Duration stale) {
+            this.store = store;
+            this.batchSize = batchSize;
+            this.stale = stale;
+        }
+
+        /** The fast path: the message just stored, unless the poller took it first. */
+        public List<InboundMessage> claimOne(Long id) throws java.sql.SQLException {
+            if (id == null) return List.of();
+            Optional<InboundMessage> m = store.claim(id, stale);
+            return m.map(List::of).orElse(List.of());
+        }
+
+        public List<InboundMessage> claimDue() throws java.sql.SQLException { return store.claimDue(batchSize, stale); }
+
+        /** The route id the content-based router switches on. */
+        public String routeOf(InboundRouter.Decision d) { return d.routeId(); }
+    }
+}
