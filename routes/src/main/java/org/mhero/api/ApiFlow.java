@@ -26,7 +26,8 @@ public final class ApiFlow implements Flow {
         Authenticator jaas = new JaasAuthenticator(s.realm(), s.role(), null, ClassLoader.getSystemClassLoader(),
                 LOGIN_CACHE_MS, System::currentTimeMillis);
         ctx.bind("apiHttp", new ApiHttp(new BasicAuth(jaas, s.realm(), s.role()),
-                () -> ctx.lookup("broadcastService", BroadcastService.class), s.maxBodyBytes()));
+                () -> ctx.lookup("broadcastService", BroadcastService.class),
+                () -> ctx.lookup("inboundStore", org.mhero.inbound.InboundStore.class), s.maxBodyBytes()));
         ctx.property("api.http.base", s.jettyBase());
     }
 }

@@ -33,9 +33,16 @@ public final class ApiHttp {
     private final Supplier<BroadcastService> service;
     private final int maxBodyBytes;
 
+    private final Supplier<org.mhero.inbound.InboundStore> inbound;
+
     public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, int maxBodyBytes) {
+        this(auth, service, () -> null, maxBodyBytes);
+    }
+
+    public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, Supplier<org.mhero.inbound.InboundStore> inbound, int maxBodyBytes) {
         this.auth = auth;
         this.service = service;
+        this.inbound = inbound;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -98,10 +105,42 @@ public final class ApiHttp {
         return ApiResponse.ok(ApiJson.replayed(service().replay(0, ApiPaths.flag("in_doubt", inDoubt))));
     }
 
+    public ApiResponse inbox(@Header("status") String status, @Header("route") String route, @Header("q") String q,
+                             @Header("before") String before, @Header("limit") String limit) throws ApiProblem, java.sql.SQLException {
+        String s = ApiPaths.inboxStatus(status);
+        long b = ApiPaths.number("before", before, 0, 0, Long.MAX_VALUE);
+        int l = (int) ApiPaths.number("limit", limit, 50, 1, 500);
+        String r = route == null || route.isBlank() ? null : route.strip();
+        String search = q == null || q.isBlank() ? null : q.strip();
+        if (search != null && search.length() > 200) throw ApiProblem.bad("q", "is longer than 200 characters");
+        return ApiResponse.ok(ApiJson.inbox(inbound().inbox(s, r, search, b, l, false), l));
+    }
+
+    public ApiResponse inboxReplay(@Header(METHOD) String method, @Header(URI) String uri) throws ApiProblem, java.sql.SQLException {
+        long id = ApiPaths.resolve(method, uri).id();
+        int n = inbound().replay(id);
+        if (n == 0) throw new ApiProblem(409, "id", "message " + id + " is not a failed message (only failed ones are replayed)");
+        return ApiResponse.ok(ApiJson.replayed(n));
+    }
+
+    public ApiResponse inboxReplayAll() throws ApiProblem, java.sql.SQLException {
+        return ApiResponse.ok(ApiJson.replayed(inbound().replay(0)));
+    }
+
+    private org.mhero.inbound.InboundStore inbound() throws ApiProblem {
+        var s = inbound == null ? null : inbound.get();
+        if (s == null) throw new ApiProblem(503, null, "inbound messages are not running (see mhero:problems)");
+        return s;
+    }
+
     /** An exception as the answer: its 4xx, or 500 (logged at ERROR without the request's content). */
     public ApiResponse problem(Exception e) {
         if (e instanceof ApiProblem p) return new ApiResponse(p.status(), ApiJson.error(p.getMessage(), p.field()), p.headers());
         if (e instanceof BroadcastRejected r) return new ApiResponse(r.status(), ApiJson.error(r.getMessage(), r.field()), Map.of());
+        if (e instanceof java.sql.SQLException) {
+            LOG.warn("The API could not reach the database (answered 503): {}", Failures.describe(e));
+            return new ApiResponse(503, ApiJson.error("the database is unavailable; try again later", null), Map.of("Retry-After", "10"));
+        }
         LOG.error("The broadcast API failed: {}", Failures.describe(e));
         return new ApiResponse(500, ApiJson.error("internal error; see mHero's log", null), Map.of());
     }

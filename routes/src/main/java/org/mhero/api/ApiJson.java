@@ -209,6 +209,32 @@ public final class ApiJson {
         return root.toString();
     }
 
+    /** A page of the inbox review, newest first; {@code next_before} continues it. */
+    public static String inbox(List<org.mhero.inbound.InboundStore.InboxItem> page, int limit) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode a = root.putArray("messages");
+        for (var m : page) {
+            ObjectNode o = a.addObject();
+            o.put("id", m.id());
+            o.put("source", m.source());
+            o.put("intake", m.intake());
+            o.put("received_at", str(m.receivedAt()));
+            o.put("sender", m.sender());
+            if (m.healthWorkerId() == null) o.putNull("health_worker_id");
+            else o.put("health_worker_id", m.healthWorkerId());
+            o.put("name", m.worker());
+            o.put("text", m.text());
+            o.put("flow", m.flowUuid());
+            o.put("status", m.status());
+            o.put("route", m.route());
+            o.put("outcome", m.outcome());
+            o.put("attempts", m.attempts());
+        }
+        if (page.size() == limit && !page.isEmpty()) root.put("next_before", page.get(page.size() - 1).id());
+        else root.putNull("next_before");
+        return root.toString();
+    }
+
     public static String replayed(int n) {
         return JSON.createObjectNode().put("replayed", n).toString();
     }

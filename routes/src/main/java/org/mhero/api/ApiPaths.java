@@ -12,6 +12,9 @@ import java.util.Map;
  * POST /api/broadcasts/{id}/cancel          cancel
  * POST /api/broadcasts/{id}/replay          replay
  * POST /api/dead-letters/replay             replay-all
+ * GET  /api/inbox                           inbox          (?status=&route=&q=&before=&limit=)
+ * POST /api/inbox/{id}/replay               inbox-replay   (a failed message routed again)
+ * POST /api/inbox/replay                    inbox-replay-all
  * </pre>
  * An unknown path is 404, a known path with another method 405 (with the methods allowed).
  */
@@ -43,6 +46,13 @@ public final class ApiPaths {
             else throw notFound(path);
         } else if (s[2].equals("dead-letters") && s.length == 4 && s[3].equals("replay")) {
             r = new Resource("POST", Map.of("POST", "replay-all"));
+        } else if (s[2].equals("inbox") && s.length == 3) {
+            r = new Resource("GET", Map.of("GET", "inbox"));
+        } else if (s[2].equals("inbox") && s.length == 4 && s[3].equals("replay")) {
+            r = new Resource("POST", Map.of("POST", "inbox-replay-all"));
+        } else if (s[2].equals("inbox") && s.length == 5 && s[4].equals("replay")) {
+            id = id(s[3]);
+            r = new Resource("POST", Map.of("POST", "inbox-replay"));
         } else {
             throw notFound(path);
         }
@@ -93,6 +103,15 @@ public final class ApiPaths {
         if (value == null || value.isBlank()) return null;
         String v = value.strip().toLowerCase(java.util.Locale.ROOT);
         if (!ApiJson.STATUSES.contains(v)) throw ApiProblem.bad("status", "'" + value + "' is not one of " + new java.util.TreeSet<>(ApiJson.STATUSES));
+        return v;
+    }
+
+    /** An inbox status filter: received, routing, done, inbox or failed. */
+    public static String inboxStatus(String value) throws ApiProblem {
+        if (value == null || value.isBlank()) return null;
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        java.util.Set<String> allowed = java.util.Set.of("received", "routing", "done", "inbox", "failed");
+        if (!allowed.contains(v)) throw ApiProblem.bad("status", "'" + value + "' is not one of " + new java.util.TreeSet<>(allowed));
         return v;
     }
 

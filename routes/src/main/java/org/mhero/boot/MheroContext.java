@@ -308,6 +308,39 @@ public class MheroContext implements Operations {
         }
     }
 
+    @Override
+    public List<List<String>> inbox(String status, String route, String search, int limit) {
+        try {
+            List<List<String>> out = new ArrayList<>();
+            out.add(List.of("id", "received", "source", "from", "worker", "status", "route", "outcome", "text"));
+            for (var m : inbound().inbox(status, route, search, 0, limit, false)) {
+                String text = m.text() == null ? "" : m.text().replaceAll("\\s+", " ");
+                out.add(List.of(Long.toString(m.id()), time(m.receivedAt()), m.source(), nz(m.sender()), nz(m.worker()), m.status(),
+                        nz(m.route()), nz(m.outcome()), text.length() > 60 ? text.substring(0, 59) + "…" : text));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the inbox could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String replayInbound(long id) {
+        try {
+            int n = inbound().replay(id);
+            return n + " failed message(s) routed again" + (id == 0 ? "" : " (message " + id + ")");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("replay failed: " + e.getMessage(), e);
+        }
+    }
+
+    private org.mhero.inbound.InboundStore inbound() {
+        CamelContext c = camel;
+        var s = c == null ? null : c.getRegistry().lookupByNameAndType("inboundStore", org.mhero.inbound.InboundStore.class);
+        if (s == null) throw new IllegalStateException("inbound messages are not running (see mhero:problems)");
+        return s;
+    }
+
     private static String time(java.time.Instant i) {
         return i == null ? "" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
                 .withZone(java.time.ZoneOffset.UTC).format(i);

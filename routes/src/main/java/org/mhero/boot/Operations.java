@@ -47,4 +47,13 @@ public interface Operations {
 
     /** Puts dead letters (of one broadcast, or all when {@code id} is 0) back into the outbox. */
     String replayDeadLetters(long id, boolean inDoubt);
+
+    /**
+     * The inbox review, newest first: received messages with how each was routed and its outcome (numbers masked);
+     * optionally only one status (inbox, failed, done, ...) or route, or texts containing {@code search}.
+     */
+    List<List<String>> inbox(String status, String route, String search, int limit);
+
+    /** Routes failed inbound messages (one, or all when {@code id} is 0) again. */
+    String replayInbound(long id);
 }

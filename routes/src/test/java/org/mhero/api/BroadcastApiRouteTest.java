@@ -288,4 +288,40 @@ class BroadcastApiRouteTest extends CamelTestSupport {
         assertThat(all.json().path("replayed").asInt()).isZero();
         assertThat(ops("POST", "/api/dead-letters/replay?in_doubt=maybe", null).status()).isEqualTo(400);
     }
+
+    @Test
+    @Order(7)
+    void theInboxListsWhatCameInWithItsRouteAndReplaysFailedMessages() throws Exception {
+        String intake = "http://127.0.0.1:" + port + "/inbound/kannel?token=change-me-kannel-inbound&to=1234&from=%2B231770000001";
+        for (String[] m : List.of(new String[] {"k-1", "the+bridge+is+flooded"}, new String[] {"k-2", "HELP"})) {
+            int status = http.send(HttpRequest.newBuilder(URI.create(intake + "&id=" + m[0] + "&text=" + m[1])).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            assertThat(status).isEqualTo(200);
+        }
+        waitFor("both routed", () -> db.count("select count(*) from inbound_message where status in ('inbox', 'done')") == 2);
+
+        assertThat(call("GET", "/api/inbox", null, null, null, null).status()).isEqualTo(401);
+        Answer inbox = ops("GET", "/api/inbox?status=inbox&q=FLOODED", null);
+        assertThat(inbox.status()).as(inbox.raw().body()).isEqualTo(200);
+        assertThat(inbox.json().path("messages")).hasSize(1);
+        JsonNode m = inbox.json().path("messages").get(0);
+        assertThat(m.path("text").asText()).isEqualTo("the bridge is flooded");
+        assertThat(m.path("route").asText()).isEqualTo("inbox");
+        assertThat(m.path("outcome").asText()).isEqualTo("no keyword recognised");
+        assertThat(m.path("name").asText()).isEqualTo("Nurse 1");
+        assertThat(inbox.raw().body()).as("no full number").doesNotContain("+231770000001");
+        Answer help = ops("GET", "/api/inbox?route=help", null);
+        assertThat(help.json().path("messages").findValuesAsText("status")).containsExactly("done");
+        assertThat(ops("GET", "/api/inbox?status=lost", null).status()).isEqualTo(400);
+        assertThat(ops("GET", "/api/inbox?limit=0", null).status()).isEqualTo(400);
+
+        long id = m.path("id").asLong();
+        assertThat(ops("POST", "/api/inbox/" + id + "/replay", null).status()).as("not failed").isEqualTo(409);
+        db.count("with u as (update inbound_message set status = 'failed', outcome = 'gave up' where id = " + id + " returning 1) select count(*) from u");
+        Answer replayed = ops("POST", "/api/inbox/" + id + "/replay", null);
+        assertThat(replayed.status()).as(replayed.raw().body()).isEqualTo(200);
+        assertThat(replayed.json().path("replayed").asInt()).isEqualTo(1);
+        waitFor("routed again", () -> db.count("select count(*) from inbound_message where id = " + id + " and status = 'inbox'") == 1);
+        assertThat(ops("GET", "/api/inbox/replay", null).status()).isEqualTo(405);
+    }
 }
