@@ -42,7 +42,8 @@ public final class IntakeParser {
     private static final int MAX_RESULTS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PRINTABLE = Pattern.compile("[^\\p{Cntrl}]+");
-    private static final DateTimeFormatter SPACED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter SPACED = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
+            .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
     private IntakeParser() {}
 
@@ -55,21 +56,21 @@ public final class IntakeParser {
             throw new Malformed("body is not JSON (" + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) throw new Malformed("body is not a JSON object");
-        String run = id(text(root.path("run"), "uuid"), "run.uuid");
-        String flow = id(text(root.path("flow"), "uuid"), "flow.uuid");
-        String contact = id(text(root.path("contact"), "uuid"), "contact.uuid");
-        String urn = field(text(root.path("contact"), "urn"), "contact.urn", 300);
+        String run = id(text(root.path("run"), "uuid", "run.uuid"), "run.uuid");
+        String flow = id(text(root.path("flow"), "uuid", "flow.uuid"), "flow.uuid");
+        String contact = id(text(root.path("contact"), "uuid", "contact.uuid"), "contact.uuid");
+        String urn = field(text(root.path("contact"), "urn", "contact.urn"), "contact.urn", 300);
         JsonNode input = root.path("input");
         String text = null;
         Instant sentAt = null;
         if (input.isObject()) {
-            text = message(text(input, "text"), "input.text");
+            text = message(text(input, "text", "input.text"), "input.text");
             JsonNode inUrn = input.path("urn");
             if (urn == null && inUrn.isTextual()) urn = field(inUrn.asText(), "input.urn", 300);
             if (urn == null && inUrn.isObject() && inUrn.path("path").isTextual()) {
                 urn = field(inUrn.path("scheme").asText("tel") + ":" + inUrn.path("path").asText(), "input.urn", 300);
             }
-            String created = text(input, "created_on");
+            String created = text(input, "created_on", "input.created_on");
             if (created != null) sentAt = instant(created, "input.created_on");
         } else if (!input.isMissingNode() && !input.isNull()) {
             throw new Malformed("input is neither an object nor null");
@@ -147,10 +148,10 @@ public final class IntakeParser {
         return null;
     }
 
-    private static String text(JsonNode parent, String name) throws Malformed {
+    private static String text(JsonNode parent, String name, String label) throws Malformed {
         JsonNode n = parent.path(name);
         if (n.isMissingNode() || n.isNull()) return null;
-        if (!n.isTextual()) throw new Malformed(name + " is not a string");
+        if (!n.isTextual()) throw new Malformed(label + " is not a string");
         return n.asText();
     }
 
