@@ -41,6 +41,10 @@ public final class InboundFlow implements Flow {
         ctx.bind("inboundRouting", new Routing(store, s.batchSize(), Duration.ofSeconds(s.staleSeconds())));
         ctx.property("inbound.http.base", api.jettyBase());
         ctx.property("inbound.poll.ms", Integer.toString(s.pollMs()));
+        ctx.bind("inboundReconciler", new Reconciler(() -> ctx.lookup("rapidproClient", org.mhero.rapidpro.RapidProClient.class),
+                store, s.flows().keySet()));
+        ctx.property("inbound.reconcile.enabled", Boolean.toString(s.reconcileEnabled()));
+        ctx.property("inbound.reconcile.ms", Long.toString(s.reconcileSeconds() * 1000L));
     }
 
     /** What the routes call to claim messages; lists, so that the routes split them the same way on both paths. */

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * routing poll, the keyword table, trigger words, the flow-to-route mapping and the reply texts.
  */
 public record InboundSettings(Map<String, SourceAuth> auth, int maxBodyBytes, String phoneRegion, int pollMs, int batchSize,
-                              int staleSeconds, Keywords keywords, Map<String, String> triggers, Map<String, Route> flows,
+                              int staleSeconds, boolean reconcileEnabled, int reconcileSeconds, Keywords keywords, Map<String, String> triggers, Map<String, Route> flows,
                               Map<Route, String> replies) {
     public static final String PID = "org.mhero.inbound";
 
@@ -45,6 +45,8 @@ public record InboundSettings(Map<String, SourceAuth> auth, int maxBodyBytes, St
         int poll = p.integer("route.poll.ms", 10, 600_000);
         int batch = p.integer("route.batch.size", 1, 10_000);
         int stale = p.integer("route.stale.seconds", 5, 86_400);
+        boolean reconcile = p.bool("reconcile.enabled");
+        int reconcileSeconds = p.integer("reconcile.interval.seconds", 10, 86_400);
 
         Map<Route, Set<String>> words = new LinkedHashMap<>();
         words.put(Route.OPT_OUT, words(p, "keyword.stop"));
@@ -82,7 +84,7 @@ public record InboundSettings(Map<String, SourceAuth> auth, int maxBodyBytes, St
         replies.put(Route.OPT_IN, reply(p, "reply.start"));
         replies.put(Route.HELP, reply(p, "reply.help"));
         replies.put(Route.INBOX, reply(p, "reply.inbox"));
-        return new InboundSettings(Map.copyOf(auth), max, region, poll, batch, stale, new Keywords(words), Map.copyOf(triggers),
+        return new InboundSettings(Map.copyOf(auth), max, region, poll, batch, stale, reconcile, reconcileSeconds, new Keywords(words), Map.copyOf(triggers),
                 Map.copyOf(flows), replies);
     }
 

@@ -263,6 +263,38 @@ public final class RapidProClient {
         return listSince("flow_starts.json", after, cursorUrl);
     }
 
+    /**
+     * Runs of a flow modified at or after {@code after} (inclusive), oldest first ({@code reverse=true}), one page;
+     * follow {@code next} with {@code cursorUrl} (contract §10). Runs are the system of record for survey answers.
+     */
+    public Page<JsonNode> runsModifiedSince(String flowUuid, Instant after, String cursorUrl) {
+        Response r;
+        if (cursorUrl != null) {
+            r = sendTo("GET", "runs.json", followable(cursorUrl), null);
+        } else {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("flow", flowUuid);
+            q.put("reverse", "true");
+            if (after != null) q.put("after", RapidProTimes.format(after));
+            r = send("GET", "runs.json", q, null);
+        }
+        return page(r.json, n -> n);
+    }
+
+    /** Messages in the inbox folder (incoming, not handled by a flow) created at or after {@code after}, one page, newest first. */
+    public Page<JsonNode> inboxMessagesSince(Instant after, String cursorUrl) {
+        Response r;
+        if (cursorUrl != null) {
+            r = sendTo("GET", "messages.json", followable(cursorUrl), null);
+        } else {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("folder", "inbox");
+            if (after != null) q.put("after", RapidProTimes.format(after));
+            r = send("GET", "messages.json", q, null);
+        }
+        return page(r.json, n -> n);
+    }
+
     /** The flow with this uuid, if the workspace has it ({@code GET flows.json?uuid=}). */
     public Optional<JsonNode> flow(String uuid) {
         for (JsonNode f : send("GET", "flows.json", Map.of("uuid", uuid), null).json.path("results")) {

@@ -52,6 +52,8 @@ class InboundRouteTest extends CamelTestSupport {
     static final String BOB = "+231770100002";
     static final String CAROL = "+231770100003";
     static final String STRANGER = "+231770199999";
+    static final String DAVE = "+231770100004";
+    static final String ERIN = "+231770100005";
 
     static TestDatabase db;
     static KannelSimulator kannel;
@@ -60,7 +62,7 @@ class InboundRouteTest extends CamelTestSupport {
     static int port;
     static String base;
     final HttpClient http = HttpClient.newHttpClient();
-    long alice, bob, carol;
+    long alice, bob, carol, dave, erin;
 
     @BeforeAll
     static void peers() {
@@ -119,6 +121,8 @@ class InboundRouteTest extends CamelTestSupport {
             alice = worker("Alice", ALICE);
             bob = worker("Bob", BOB);
             carol = worker("Carol", CAROL);
+            dave = worker("Dave", DAVE);
+            erin = worker("Erin", ERIN);
         }
     }
 
@@ -237,16 +241,17 @@ class InboundRouteTest extends CamelTestSupport {
 
     @Test
     void rapidProWebhooksAreRoutedByTheirFlowAndUnmappedFlowsLandInTheInbox() throws Exception {
+        int mark = rapidpro.webhookCalls().size();
         rapidpro.injectInbound("tel:" + ALICE, "yes", FLOW, null);
         rapidpro.injectInbound("tel:" + BOB, "more nurses please", UNMAPPED_FLOW, null);
         await("both runs routed", () -> db.count("select count(*) from inbound_message where source = 'rapidpro-run'"
-                + " and (results ? 'phone_ok' or results ? 'comment') and status in ('inbox', 'done')") == 2);
-        assertThat(rapidpro.webhookCalls()).extracting(c -> c.status()).containsOnly(200);
+                + " and (results ? 'phone_ok' or results ? 'comment') and status in ('inbox', 'done') and health_worker_id in (" + alice + ", " + bob + ")") == 2);
+        assertThat(rapidpro.webhookCalls().subList(mark, rapidpro.webhookCalls().size())).extracting(c -> c.status()).containsOnly(200);
         assertThat(db.strings("select route || ': ' || outcome from inbound_message where flow_uuid = '" + UNMAPPED_FLOW + "'").get(0))
                 .startsWith("inbox: flow " + UNMAPPED_FLOW + " is not mapped");
-        assertThat(db.strings("select results->'phone_ok'->>'value' from inbound_message where flow_uuid = '" + FLOW + "' and results ? 'phone_ok'"))
+        assertThat(db.strings("select results->'phone_ok'->>'value' from inbound_message where flow_uuid = '" + FLOW + "' and results ? 'phone_ok' and health_worker_id = " + alice))
                 .containsExactly("yes");
-        assertThat(db.strings("select health_worker_id::text from inbound_message where flow_uuid = '" + FLOW + "' and results ? 'phone_ok'"))
+        assertThat(db.strings("select health_worker_id::text from inbound_message where flow_uuid = '" + FLOW + "' and results ? 'phone_ok' and intake = 'webhook' and health_worker_id <> " + dave))
                 .containsExactly(Long.toString(alice));
     }
 
@@ -304,5 +309,32 @@ class InboundRouteTest extends CamelTestSupport {
         String url = base + "/inbound/kannel?token=" + KANNEL_TOKEN + "&from=%2B231770100002&to=1234&text=HELP&id=" + id;
         assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
         await("routed after the retry", () -> "done help".equals(routeOf("kannel", id)));
+    }
+
+    @Test
+    void reconciliationStoresTheRunsAndInboxMessagesWebhooksMissedOnce() throws Exception {
+        Reconciler reconciler = context.getRegistry().lookupByNameAndType("inboundReconciler", Reconciler.class);
+        databaseDown.set(true);
+        try {
+            rapidpro.injectInbound("tel:" + DAVE, "no", FLOW, null); // its webhook gets 503: RapidPro does not retry
+        } finally {
+            databaseDown.set(false);
+        }
+        assertThat(rapidpro.webhookCalls().get(rapidpro.webhookCalls().size() - 1).status()).isEqualTo(503);
+        assertThat(db.count("select count(*) from inbound_message where health_worker_id = " + dave)).isZero();
+        rapidpro.injectInbound("tel:" + ERIN, "help"); // a free-text reply: RapidPro's inbox, no webhook at all
+
+        reconciler.reconcile();
+        await("both routed", () -> db.count("select count(*) from inbound_message where health_worker_id in (" + dave + ", " + erin + ")"
+                + " and status in ('done', 'inbox')") == 2);
+        assertThat(db.strings("select intake || ' ' || (results->'phone_ok'->>'value') from inbound_message where health_worker_id = " + dave))
+                .containsExactly("poll-runs no");
+        assertThat(db.strings("select intake || ' ' || route from inbound_message where health_worker_id = " + erin)).containsExactly("poll-inbox help");
+        await("Erin's HELP answered", () -> kannel.log().textsTo(ERIN).size() == 1);
+
+        long total = db.count("select count(*) from inbound_message");
+        Reconciler.Result again = reconciler.reconcile();
+        assertThat(again.stored()).as("nothing new; webhook-delivered runs are not stored twice").isZero();
+        assertThat(db.count("select count(*) from inbound_message")).isEqualTo(total);
     }
 }

@@ -16,7 +16,7 @@ public final class ShippedConfig {
 
     /**
      * Every shipped etc/*.cfg of mHero, with nothing scheduled: {@code sync.on.start}, {@code sync.enabled},
-     * {@code push.enabled}, {@code pull.enabled} and {@code import.enabled} are false, so a test starts only what it calls. Override a PID with
+     * {@code push.enabled}, {@code pull.enabled}, {@code import.enabled} and {@code reconcile.enabled} are false, so a test starts only what it calls. Override a PID with
      * {@link #pid} afterwards. mHero's HTTP port ({@code org.mhero.api}) is a free port on 127.0.0.1, and the channels'
      * {@code dlr.base.url} points at it, so that tests running side by side never compete for the shipped port.
      */
@@ -27,7 +27,7 @@ public final class ShippedConfig {
                 String pid = f.getFileName().toString().replaceFirst("\\.cfg$", "");
                 c.pid(pid, Map.of());
                 Map<String, String> v = c.pids.get(pid);
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start"}) {
+                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start", "reconcile.enabled"}) {
                     if (v.containsKey(k)) v.put(k, "false");
                 }
             }
