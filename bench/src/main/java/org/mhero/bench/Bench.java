@@ -43,6 +43,7 @@ public final class Bench {
             case "rapidpro-push" -> run = new RapidProPushScenario(opts)::run;
             case "broadcast" -> run = new BroadcastScenario(opts)::run;
             case "dhis2-sync" -> run = new Dhis2SyncScenario(opts)::run;
+            case "inbound" -> run = new InboundScenario(opts)::run;
             default -> {
                 System.err.println("unknown scenario: " + scenario);
                 usage();
@@ -86,6 +87,11 @@ public final class Bench {
                      --page-size P          DHIS2 pageSize / page.size (default 200)
                      --db-pool hikari|none  the DataSource (default hikari, like the shipped one)
                      --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
+                  inbound      inbound messages through intake (Kannel get-url) and routing, with replies through the outbox
+                     --messages N           messages of the throughput phase (default 20000)
+                     --clients C            concurrent senders (default 16)
+                     --rate R --seconds S   the paced latency phase: R messages per second for S seconds (default 500, 30)
+                     --workers W            health workers seeded (default 2000)
                   rapidpro-push  N changed workers pushed to the RapidPro simulator at the workspace's rate limit
                      --contacts N           workers to push (default 10000)
                      --rate R               the workspace budget, for the simulator and mHero alike (default 6000/minute;
@@ -199,7 +205,7 @@ public final class Bench {
                 }
                 Map<String, String> v = new java.util.HashMap<>();
                 p.forEach((k, val) -> v.put(k.toString(), val.toString().trim()));
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start"}) {
+                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start", "reconcile.enabled"}) {
                     if (v.containsKey(k)) v.put(k, "false");
                 }
                 if (v.containsKey("import.directory")) v.put("import.directory", System.getProperty("java.io.tmpdir") + "/mhero-bench-csv");
