@@ -240,6 +240,24 @@ public class MheroFeatureIT {
         assertTrue(list, list.contains("it-broadcast") && list.contains("broadcaster"));
     }
 
+    @Test
+    public void f_anSmsFromAHealthWorkerIsStoredRoutedAndAnsweredAndABadTokenIsRefused() throws Exception {
+        String phone = query("select p.e164 from phone p join health_worker h on h.id = p.health_worker_id"
+                + " where p.e164 is not null and not p.shared and h.active and not h.opted_out order by p.id limit 1").get(0);
+        String intake = "http://127.0.0.1:" + Integer.getInteger("mhero.it.apiPort") + "/inbound/kannel?to=1234&id=it-mo-1&text=HELP&from="
+                + java.net.URLEncoder.encode(phone, java.nio.charset.StandardCharsets.UTF_8) + "&token=";
+        assertEquals("401", http("GET", intake + "not-the-secret", null, null)[0]);
+        assertEquals("nothing stored without the secret", 0, count("select count(*) from inbound_message"));
+        String[] ok = http("GET", intake + "change-me-kannel-inbound", null, null);
+        assertEquals(ok[1], "200", ok[0]);
+        assertEquals("Kannel would send a non-empty answer to the phone", "", ok[1]);
+        waitFor("HELP routed", () -> count("select count(*) from inbound_message where external_id = 'it-mo-1' and status = 'done' and route = 'help'") == 1);
+        waitFor("the help reply handed to RapidPro", () -> count("select count(*) from delivery d join broadcast b on b.id = d.broadcast_id"
+                + " where b.origin like 'inbound:%:reply' and d.status = 'accepted'") == 1);
+        String inbox = shell("mhero:inbox --route help");
+        assertTrue(inbox, inbox.contains("help") && inbox.contains("help sent") && !inbox.contains(phone));
+    }
+
     /** {status, body} of an HTTP call; {@code credentials} is "user:password" (Basic) or a full Authorization value. */
     private static String[] http(String method, String url, String body, String credentials) {
         try {
