@@ -89,6 +89,17 @@ class SyncStoreTest {
     }
 
     @Test
+    void anOptOutAskedForBySmsSurvivesALaterChangeFromTheRegistry() throws Exception {
+        store.storePage(List.of(worker("O1", "1", "Olive", "+231883333333")), "test:O", Instant.parse("2026-11-01T00:00:00Z"));
+        long id = db.count("select health_worker_id from source_link where source_id = 'O1'");
+        db.count("with o as (insert into opt_out (health_worker_id, channel) values (" + id + ", 'kannel') returning 1),"
+                + " u as (update health_worker set opted_out = true where id = " + id + " returning 1) select count(*) from o, u");
+        var changed = store.storePage(List.of(worker("O1", "2", "Olive K.", "+231883333333")), "test:O", Instant.parse("2026-11-02T00:00:00Z"));
+        assertThat(changed.updated()).isEqualTo(1);
+        assertThat(db.strings("select display_name || ' ' || opted_out from health_worker where id = " + id)).containsExactly("Olive K. true");
+    }
+
+    @Test
     void keepsUnusableNumbersWithTheirReason() throws Exception {
         HealthWorkerRecord r = new HealthWorkerRecord("ihris", "U1", "1", Instant.now(), "Una", "Una", null, null, true, false,
                 null, null, null, null, null, null, null,
