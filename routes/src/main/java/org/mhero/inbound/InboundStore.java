@@ -194,40 +194,10 @@ public final class InboundStore {
     }
 
     private void outgoing(Connection c, InboundMessage m, Handled.Outgoing o) throws SQLException {
-        String origin = "inbound:" + m.id() + ":" + o.key();
-        long broadcastId;
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into broadcast (title, kind, text, flow_uuid, target, status, created_by, started_at, recipients, origin)
-                values (?, ?, ?, ?, jsonb_build_object('workers', jsonb_build_array(?::bigint)), 'sending', 'inbound', now(), 1, ?)
-                on conflict (origin) do nothing returning id""")) {
-            ps.setString(1, o.flowUuid() != null ? "trigger for inbound " + m.id() : "reply to inbound " + m.id());
-            ps.setString(2, o.flowUuid() != null ? "flow" : "text");
-            ps.setString(3, o.text());
-            ps.setString(4, o.flowUuid());
-            ps.setLong(5, m.healthWorkerId());
-            ps.setString(6, origin);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return; // written by an earlier routing of this message
-                broadcastId = rs.getLong(1);
-            }
-        }
-        // to the number the message came from when it parsed, else the worker's first usable one; the worker's RapidPro
-        // contact when known. A reply goes even to an opted-out worker: it answers what they just sent (STOP included).
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into delivery (broadcast_id, health_worker_id, phone, contact_uuid, status, reason)
-                select ?, h.id, ph.e164, rc.contact_uuid,
-                       case when ph.e164 is null and rc.contact_uuid is null then 'skipped' else 'pending' end,
-                       case when ph.e164 is null and rc.contact_uuid is null then 'no valid phone number' end
-                  from health_worker h
-                  left join rapidpro_contact rc on rc.health_worker_id = h.id
-                  left join lateral (select coalesce(?, (select e164 from phone p where p.health_worker_id = h.id and p.e164 is not null
-                                                         order by p.is_primary desc, p.rank, p.id limit 1)) as e164) ph on true
-                 where h.id = ?""")) {
-            ps.setLong(1, broadcastId);
-            ps.setString(2, m.sender() != null && m.sender().startsWith("+") ? m.sender() : null);
-            ps.setLong(3, m.healthWorkerId());
-            if (ps.executeUpdate() == 0) throw new SQLException("health worker " + m.healthWorkerId() + " vanished");
-        }
+        // to the number the message came from when it parsed, else the worker's first usable one
+        String phone = m.sender() != null && m.sender().startsWith("+") ? m.sender() : null;
+        org.mhero.broadcast.DirectMessage.write(c, m.healthWorkerId(), phone, o.text(), o.flowUuid(),
+                (o.flowUuid() != null ? "trigger for inbound " : "reply to inbound ") + m.id(), "inbound:" + m.id() + ":" + o.key(), true);
     }
 
     /** The route's onException: {@link #retryLater} with the failure described without the message's content. */
