@@ -39,7 +39,7 @@ public class MheroContext implements Operations {
 
     /** Every flow, in start order. A new flow is one class and one line here. */
     static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new CsvFlow(), new RapidProFlow(), new GroupsFlow(),
-            new BroadcastFlow(), new org.mhero.inbound.InboundFlow(), new ApiFlow());
+            new BroadcastFlow(), new org.mhero.inbound.InboundFlow(), new org.mhero.quiz.QuizFlow(), new ApiFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();

@@ -38,7 +38,15 @@ public final class InboundFlow implements Flow {
         ctx.bind("inboundIntake", new Intake(() -> s, store, Clock.systemUTC()));
         ctx.bind("inboundRouter", new InboundRouter(s.keywords(), s.triggers(), s.flows()));
         ctx.bind("inboundHandlers", new InboundHandlers(ctx.dataSource(), s.replies()));
-        ctx.bind("inboundRouting", new Routing(store, s.batchSize(), Duration.ofSeconds(s.staleSeconds())));
+        // a route whose handler belongs to another flow is taken only while that flow runs; otherwise the inbox keeps it
+        ctx.bind("inboundRouting", new Routing(store, s.batchSize(), Duration.ofSeconds(s.staleSeconds()),
+                route -> switch (route) {
+                    case "quiz" -> {
+                        var quiz = ctx.lookup("quizStore", org.mhero.quiz.QuizStore.class);
+                        yield quiz != null && quiz.enabled();
+                    }
+                    default -> true;
+                }));
         ctx.property("inbound.http.base", api.jettyBase());
         ctx.property("inbound.poll.ms", Integer.toString(s.pollMs()));
         ctx.bind("inboundReconciler", new Reconciler(() -> ctx.lookup("rapidproClient", org.mhero.rapidpro.RapidProClient.class),
@@ -53,7 +61,10 @@ public final class InboundFlow implements Flow {
         private final int batchSize;
         private final Duration stale;
 
-        Routing(InboundStore store, int batchSize, Duration stale) {
+        private final java.util.function.Predicate<String> running;
+
+        Routing(InboundStore store, int batchSize, Duration stale, java.util.function.Predicate<String> running) {
+            this.running = running;
             this.store = store;
             this.batchSize = batchSize;
             this.stale = stale;
@@ -69,6 +80,6 @@ public final class InboundFlow implements Flow {
         public List<InboundMessage> claimDue() throws java.sql.SQLException { return store.claimDue(batchSize, stale); }
 
         /** The route id the content-based router switches on. */
-        public String routeOf(InboundRouter.Decision d) { return d.routeId(); }
+        public String routeOf(InboundRouter.Decision d) { return running.test(d.routeId()) ? d.routeId() : "inbox"; }
     }
 }
