@@ -334,6 +334,27 @@ public class MheroContext implements Operations {
         }
     }
 
+    @Override
+    public List<List<String>> quizReport(String name) {
+        var s = camel == null ? null : camel.getRegistry().lookupByNameAndType("quizStore", org.mhero.quiz.QuizStore.class);
+        if (s == null) throw new IllegalStateException("quizzes are not running (see mhero:problems)");
+        try {
+            List<List<String>> out = new ArrayList<>();
+            out.add(List.of("step / question", "count", "% of previous", "answered", "correct", "missed"));
+            for (var st : s.funnel(name)) {
+                out.add(List.of(st.name(), Integer.toString(st.count()), st.percentOfPrevious() == null ? "" : st.percentOfPrevious() + "%", "", "", ""));
+            }
+            for (var q : s.questions(name)) {
+                String text = q.text().length() > 50 ? q.text().substring(0, 49) + "…" : q.text();
+                out.add(List.of("Q" + q.position() + " " + text, Integer.toString(q.sent()), "", Integer.toString(q.answered()),
+                        Integer.toString(q.correct()), Integer.toString(q.missed())));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the quiz report could not be read: " + e.getMessage(), e);
+        }
+    }
+
     private org.mhero.inbound.InboundStore inbound() {
         CamelContext c = camel;
         var s = c == null ? null : c.getRegistry().lookupByNameAndType("inboundStore", org.mhero.inbound.InboundStore.class);

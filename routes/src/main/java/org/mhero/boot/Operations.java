@@ -56,4 +56,7 @@ public interface Operations {
 
     /** Routes failed inbound messages (one, or all when {@code id} is 0) again. */
     String replayInbound(long id);
+
+    /** A quiz's funnel (targeted, reached, responded, completed with percentages) and its questions, most missed first. */
+    List<List<String>> quizReport(String name);
 }
