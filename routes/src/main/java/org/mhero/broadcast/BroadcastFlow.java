@@ -1,5 +1,7 @@
 package org.mhero.broadcast;
 
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.mhero.boot.Flow;
 import org.mhero.boot.FlowContext;
 import org.mhero.config.ErrorSettings;
@@ -74,6 +76,15 @@ public final class BroadcastFlow implements Flow {
         for (int w = 1; w <= workers; w++) {
             camel.addRouteFromTemplate("broadcast.dispatch-" + w, "broadcast-dispatcher", Map.of("worker", Integer.toString(w)));
         }
+        // a stopping context (a configuration edit, Karaf stopping) claims no more batches: the dispatch loops end after
+        // the hand-over in progress instead of sending the rest of the outbox through the old channel during the shutdown
+        Dispatcher dispatcher = camel.getRegistry().lookupByNameAndType("broadcastDispatcher", Dispatcher.class);
+        camel.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStoppingEvent) dispatcher.stopClaiming();
+            }
+        });
         for (String name : props.resolveProperty("broadcast.channels").orElse("").split(",")) {
             if (!name.isBlank()) camel.addRouteFromTemplate("channel." + name, "channel", Map.of("name", name));
         }
