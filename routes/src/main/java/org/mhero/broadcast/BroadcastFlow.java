@@ -36,6 +36,14 @@ public final class BroadcastFlow implements Flow {
         Pid errorsPid = ctx.pid(ErrorSettings.PID);
         ErrorSettings errors = ErrorSettings.from(errorsPid);
         if (!errorsPid.ok()) errors = new ErrorSettings(3, 1000, 2.0, 60_000);
+        // A delivery is dead-lettered after redelivery.max + 1 attempts. For a broadcast of one batch on a channel that is
+        // down, its own failed attempts are all the circuit sees: it must open by the last retry, or the deliveries die
+        // on the active channel without ever trying the failover.
+        if (s.failover() != null && s.failoverAfterFailures() > errors.maxRedeliveries()) {
+            pid.problem("failover.after.failures", "= " + s.failoverAfterFailures() + " is more than org.mhero.errors redelivery.max = "
+                    + errors.maxRedeliveries() + ": a broadcast of one batch would be dead-lettered on '" + s.active()
+                    + "' before the circuit opens and '" + s.failover() + "' is tried; set it to at most " + errors.maxRedeliveries());
+        }
         RapidProClient rapidpro = ctx.lookup("rapidproClient", RapidProClient.class);
         Map<String, Channel> channels = new LinkedHashMap<>();
         if (rapidpro != null) channels.put("rapidpro", new RapidProChannel(rapidpro, s.rapidproBatchSize()));
