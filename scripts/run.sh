@@ -103,6 +103,8 @@ fi
 DEMO_TEXT='Measles vaccination starts Monday. Collect vaccine carriers at your DHO on Friday.'
 PSQL="psql -h 127.0.0.1 -U mhero -qtA mhero_demo"
 export PGPASSWORD=mhero
+# a command in Karaf's console (ssh's own "Connection ... closed" notice left out)
+karaf() { $KARAF_SSH "$1" 2>&1 | grep -v '^Connection to .* closed' || true; }
 # waits (at most $1 seconds) until the SQL count $2 is 0
 wait_zero() {
   local deadline=$((SECONDS + $1))
@@ -117,15 +119,15 @@ wait_zero() {
 demo_broadcast() {
   local out id
   echo "karaf@root()> mhero:broadcast --title $1 --group doctors '$DEMO_TEXT'"
-  out=$($KARAF_SSH "mhero:broadcast --title $1 --group doctors '$DEMO_TEXT'" 2>&1) || true
+  out=$(karaf "mhero:broadcast --title $1 --group doctors '$DEMO_TEXT'")
   echo "$out"
   id=$(echo "$out" | sed -n 's/^broadcast \([0-9][0-9]*\) .*/\1/p' | head -1)
   [ -n "$id" ] || { log "the broadcast was not created"; return 0; }
   wait_zero 60 "select count(*) from delivery where broadcast_id = $id and status not in ($2)"
   echo "karaf@root()> mhero:broadcast-status $id"
-  $KARAF_SSH "mhero:broadcast-status $id" || true
+  karaf "mhero:broadcast-status $id"
   echo "karaf@root()> mhero:broadcast-status --deliveries -n 8 $id"
-  $KARAF_SSH "mhero:broadcast-status --deliveries -n 8 $id" || true
+  karaf "mhero:broadcast-status --deliveries -n 8 $id"
 }
 if [ -n "$KARAF_SSH" ]; then
   echo
