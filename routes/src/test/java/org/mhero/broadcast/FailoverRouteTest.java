@@ -80,13 +80,9 @@ class FailoverRouteTest {
         camel = mhero.getCamelContext();
     }
 
-    static long rapidproTo(String number, String text) {
-        return rapidpro.outgoing().stream().filter(d -> text.equals(d.text()) && ("tel:" + number).equals(d.urn())).count();
-    }
-
     void assertWentOutThroughRapidProOnceEach(long id, List<String> numbers, String text) {
         for (String n : numbers) {
-            assertThat(rapidproTo(n, text)).as("RapidPro messages to %s", n).isEqualTo(1);
+            assertThat(BroadcastFixtures.rapidproMessages(rapidpro, n, text)).as("RapidPro messages to %s", n).isEqualTo(1);
             assertThat(kannel.log().textsTo(n)).as("Kannel took nothing for %s", n).doesNotContain(text);
         }
         assertThat(db.strings("select distinct status || ' ' || channel from delivery where broadcast_id = " + id))
