@@ -87,12 +87,18 @@ public final class BroadcastFlow implements Flow {
         // a stopping context (a configuration edit, Karaf stopping) claims no more batches: the dispatch loops end after
         // the hand-over in progress instead of sending the rest of the outbox through the old channel during the shutdown
         Dispatcher dispatcher = camel.getRegistry().lookupByNameAndType("broadcastDispatcher", Dispatcher.class);
-        camel.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+        SimpleEventNotifierSupport onStopping = new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) dispatcher.stopClaiming();
             }
-        });
+        };
+        // context events only: a notifier that takes exchange events makes Camel create them for every exchange and step
+        onStopping.setIgnoreExchangeEvents(true);
+        onStopping.setIgnoreStepEvents(true);
+        onStopping.setIgnoreRouteEvents(true);
+        onStopping.setIgnoreServiceEvents(true);
+        camel.getManagementStrategy().addEventNotifier(onStopping);
         for (String name : props.resolveProperty("broadcast.channels").orElse("").split(",")) {
             if (!name.isBlank()) camel.addRouteFromTemplate("channel." + name, "channel", Map.of("name", name));
         }
