@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# The mHero demo in one command: PostgreSQL, the sandbox of peers (a seeded iHRIS on HAPI FHIR, the RapidPro
-# simulator) and a stock Apache Karaf with the mhero feature installed and configured against them.
+# The mHero demo in one command: PostgreSQL, the sandbox of peers (a seeded iHRIS on HAPI FHIR, DHIS2, the RapidPro
+# and Kannel simulators) and a stock Apache Karaf with the mhero feature installed and configured against them. After
+# the contact sync it sends a broadcast to a group through RapidPro, then switches the live channel to Kannel with one
+# edit of etc/org.mhero.channel.cfg and sends the same broadcast through Kannel, showing per-recipient status.
 # Ctrl-C stops the sandbox and Karaf. Everything it unpacks lives under ./run (safe to delete).
 #   PRACTITIONERS=500  size of the seeded iHRIS      SKIP_BUILD=1  reuse the last build
 #   RAPIDPRO_RATE=1200/minute  the sandbox workspace's API budget (RapidPro's real default is 3600/hour)
+#   MAVEN_REPO_LOCAL=~/.m2/repository  the Maven repository to build into and install the feature from
+#   MVN_FLAGS=  extra Maven flags for the build (e.g. -o to build offline)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/run"
 KARAF_VERSION=$(sed -n 's#.*<karaf.version>\(.*\)</karaf.version>.*#\1#p' "$ROOT/pom.xml" | head -1)
 MHERO_VERSION=$(sed -n '0,/<version>/s#.*<version>\(.*\)</version>.*#\1#p' "$ROOT/pom.xml" | head -1)
 PRACTITIONERS=${PRACTITIONERS:-500}
+MAVEN_REPO_LOCAL=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
 log() { echo "[run] $*"; }
 
 bash "$ROOT/scripts/postgres.sh"
 if [ -z "${SKIP_BUILD:-}" ]; then
   log "building mHero (tests are the other command)"
-  (cd "$ROOT" && mvn -B -q install -DskipTests)
+  # shellcheck disable=SC2086
+  (cd "$ROOT" && mvn -B -q ${MVN_FLAGS:-} -Dmaven.repo.local="$MAVEN_REPO_LOCAL" install -DskipTests)
 fi
 
 rm -rf "$RUN" && mkdir -p "$RUN"
@@ -39,8 +45,9 @@ cat "$RUN/sandbox.log"
 . "$RUN/sandbox.env"
 
 log "unpacking Apache Karaf $KARAF_VERSION"
-TARBALL="$HOME/.m2/repository/org/apache/karaf/apache-karaf/$KARAF_VERSION/apache-karaf-$KARAF_VERSION.tar.gz"
-[ -f "$TARBALL" ] || mvn -B -q dependency:get -Dartifact="org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz"
+TARBALL="$MAVEN_REPO_LOCAL/org/apache/karaf/apache-karaf/$KARAF_VERSION/apache-karaf-$KARAF_VERSION.tar.gz"
+# shellcheck disable=SC2086
+[ -f "$TARBALL" ] || mvn -B -q ${MVN_FLAGS:-} -Dmaven.repo.local="$MAVEN_REPO_LOCAL" dependency:get -Dartifact="org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz"
 tar xzf "$TARBALL" -C "$RUN" && mv "$RUN/apache-karaf-$KARAF_VERSION" "$RUN/karaf"
 K="$RUN/karaf"
 
@@ -60,6 +67,10 @@ if command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
   echo "karaf=$(cut -d' ' -f2 "$RUN/demo_key.pub"),_g_:admingroup" >> "$K/etc/keys.properties"
   KARAF_SSH="ssh -i $RUN/demo_key -p 8101 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR karaf@127.0.0.1"
 fi
+# Karaf resolves the mhero feature and bundles from the repository the build installed them into
+sed -i "s#^org.ops4j.pax.url.mvn.localRepository *=.*#org.ops4j.pax.url.mvn.localRepository = $MAVEN_REPO_LOCAL#" "$K/etc/org.ops4j.pax.url.mvn.cfg"
+grep -q '^org.ops4j.pax.url.mvn.localRepository' "$K/etc/org.ops4j.pax.url.mvn.cfg" \
+  || echo "org.ops4j.pax.url.mvn.localRepository = $MAVEN_REPO_LOCAL" >> "$K/etc/org.ops4j.pax.url.mvn.cfg"
 # install the feature at boot
 sed -i "s#^featuresRepositories = \\\\#featuresRepositories = mvn:org.mhero/mhero-features/$MHERO_VERSION/xml/features, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
 sed -i "s#^featuresBoot = \\\\#featuresBoot = mhero, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
@@ -87,6 +98,57 @@ if [ -n "$KARAF_SSH" ]; then
   echo "A group preview in the Karaf console (nothing saved):"
   $KARAF_SSH "mhero:group-preview --sample 5 'cadre in (nurse, midwife) and region = \"Bong\" and reachable'" || true
 fi
+
+# ---- broadcasts: a group through RapidPro, then one edit of the channel .cfg, then the same through Kannel
+DEMO_TEXT='Measles vaccination starts Monday. Collect vaccine carriers at your DHO on Friday.'
+PSQL="psql -h 127.0.0.1 -U mhero -qtA mhero_demo"
+export PGPASSWORD=mhero
+# a command in Karaf's console (ssh's own "Connection ... closed" notice left out)
+karaf() { $KARAF_SSH "$1" 2>&1 | grep -v '^Connection to .* closed' || true; }
+# waits (at most $1 seconds) until the SQL count $2 is 0
+wait_zero() {
+  local deadline=$((SECONDS + $1))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$($PSQL -c "$2" 2>/dev/null)" = "0" ] && return 0
+    sleep 0.5
+  done
+  log "gave up waiting for: $2"
+}
+# sends DEMO_TEXT to the doctors group as title $1, waits until every recipient reached $2 (a list of final statuses),
+# then shows the broadcast and its recipients
+demo_broadcast() {
+  local out id
+  echo "karaf@root()> mhero:broadcast --title $1 --group doctors '$DEMO_TEXT'"
+  out=$(karaf "mhero:broadcast --title $1 --group doctors '$DEMO_TEXT'")
+  echo "$out"
+  id=$(echo "$out" | sed -n 's/^broadcast \([0-9][0-9]*\) .*/\1/p' | head -1)
+  [ -n "$id" ] || { log "the broadcast was not created"; return 0; }
+  wait_zero 60 "select count(*) from delivery where broadcast_id = $id and status not in ($2)"
+  echo "karaf@root()> mhero:broadcast-status $id"
+  karaf "mhero:broadcast-status $id"
+  echo "karaf@root()> mhero:broadcast-status --deliveries -n 8 $id"
+  karaf "mhero:broadcast-status --deliveries -n 8 $id"
+}
+if [ -n "$KARAF_SSH" ]; then
+  echo
+  echo "A broadcast to the doctors group through the active channel, RapidPro (etc/org.mhero.channel.cfg: active = rapidpro):"
+  demo_broadcast demo-rapidpro "'accepted', 'skipped', 'failed', 'dead', 'in_doubt'"
+  started=$(grep -c "mHero CamelContext 'mhero' started" "$LOGF" || true)
+  echo
+  echo "One edit of $K/etc/org.mhero.channel.cfg switches the live channel to the sandbox's Kannel (no restart):"
+  sed -i "s#^active = .*#active = kannel#; s#^kannel.url = .*#kannel.url = $KANNEL_SENDSMS_URL#" "$K/etc/org.mhero.channel.cfg"
+  grep -E '^(active|kannel.url) =' "$K/etc/org.mhero.channel.cfg" | sed 's/^/  /'
+  for _ in $(seq 1 60); do
+    [ "$(grep -c "mHero CamelContext 'mhero' started" "$LOGF" || true)" -gt "$started" ] && break
+    sleep 0.5
+  done
+  grep -h "mHero CamelContext 'mhero' st" "$LOGF" | tail -2 | sed 's/^.*| //'
+  echo
+  echo "The same broadcast through Kannel; Kannel's delivery reports move each recipient to delivered:"
+  demo_broadcast demo-kannel "'delivered', 'skipped', 'failed', 'dead', 'in_doubt'"
+else
+  log "no ssh client: the broadcast demo is skipped (in the Karaf console: mhero:broadcast --group doctors 'text')"
+fi
 cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
@@ -98,10 +160,12 @@ See the synced health workers:
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select name, member_count, rule from contact_group"
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select rule, count(*) from merge_decision group by rule"
 In the Karaf console (${KARAF_SSH:-$K/bin/client}, or ssh -p 8101 karaf@localhost with password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
-mhero:review, mhero:sync --full ihris, mhero:problems.
+mhero:review, mhero:sync --full ihris, mhero:problems, mhero:broadcast --group doctors 'text', mhero:broadcast-status [--deliveries] [id],
+mhero:broadcast-cancel id, mhero:broadcast-replay [id].
 Try next:
   - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
   - put a bad value in it (sync.cron = never) and watch the log name the PID and the key;
+  - set active = rapidpro (or http-aggregator) again in $K/etc/org.mhero.channel.cfg and send another broadcast;
   - the FHIR server: curl '$IHRIS_URL/Practitioner?_count=2'
 Ctrl-C stops everything.
 MSG

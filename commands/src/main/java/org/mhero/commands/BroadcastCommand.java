@@ -57,7 +57,16 @@ public class BroadcastCommand implements Action {
 
     @Override
     public Object execute() {
-        System.out.println(operations.createBroadcast(fields(), user()));
+        // Karaf runs a command on a thread named after the whole command line ("pipe-mhero:broadcast ... 'text'"), and
+        // its log pattern prints the thread: what mHero logs while creating the broadcast would carry the message text
+        Thread thread = Thread.currentThread();
+        String name = thread.getName();
+        thread.setName("mhero:broadcast");
+        try {
+            System.out.println(operations.createBroadcast(fields(), user()));
+        } finally {
+            thread.setName(name);
+        }
         return null;
     }
 

@@ -7,6 +7,8 @@ import org.mhero.sandbox.ihris.IhrisOptions;
 import org.mhero.sandbox.ihris.IhrisSandbox;
 import org.mhero.sandbox.rapidpro.RapidProOptions;
 import org.mhero.sandbox.rapidpro.RapidProSimulator;
+import org.mhero.sandbox.sms.KannelOptions;
+import org.mhero.sandbox.sms.KannelSimulator;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +20,8 @@ import java.util.Map;
 /**
  * The world outside Karaf, started in the test JVM before Karaf boots (Pax Exam calls {@code @Configuration} there):
  * a throwaway PostgreSQL database, two sandbox iHRIS servers (A is configured at boot; B, with more practitioners,
- * is switched to by a configuration edit), and the shipped etc/*.cfg files with only the addresses changed.
+ * is switched to by a configuration edit), DHIS2, RapidPro and Kannel simulators (broadcasts go through RapidPro until
+ * a configuration edit makes Kannel the active channel), and the shipped etc/*.cfg files with only the addresses changed.
  * Never referenced from test methods, which run inside Karaf.
  */
 final class ItEnvironment {
@@ -31,6 +34,8 @@ final class ItEnvironment {
     final IhrisSandbox ihrisB = IhrisSandbox.start(IhrisOptions.defaults(PRACTITIONERS_B));
     final Dhis2Simulator dhis2 = Dhis2Simulator.start(Dhis2Options.defaults());
     final RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("100/1s"));
+    /** The channel a configuration edit switches broadcasts to. */
+    final KannelSimulator kannel = KannelSimulator.start(KannelOptions.defaults());
     final Path configDir;
     final int apiPort;
 
@@ -44,6 +49,7 @@ final class ItEnvironment {
             ihrisB.close();
             dhis2.close();
             rapidpro.close();
+            kannel.close();
             db.close();
         }));
     }

@@ -123,8 +123,16 @@ public class MheroFeatureIT {
                         Map.of("base.url", env.ihrisA.baseUrl(), "sync.on.start", "true")).toFile()),
                 replaceConfigurationFile("etc/org.mhero.dhis2.cfg", env.cfg("org.mhero.dhis2",
                         Map.of("base.url", env.dhis2.baseUrl())).toFile()),
+                // 20 calls/s and one recipient per broadcast call, so that a broadcast to every reachable worker takes
+                // seconds: long enough for a channel edit to land while it is being sent
                 replaceConfigurationFile("etc/org.mhero.rapidpro.cfg", env.cfg("org.mhero.rapidpro",
-                        Map.of("api.url", env.rapidpro.baseUrl(), "api.token", env.rapidpro.token(), "rate.limit", "100/1s")).toFile()),
+                        Map.of("api.url", env.rapidpro.baseUrl(), "api.token", env.rapidpro.token(), "rate.limit", "20/1s")).toFile()),
+                replaceConfigurationFile("etc/org.mhero.channel.cfg", env.cfg("org.mhero.channel",
+                        Map.of("rapidpro.batch.size", "1", "dispatch.poll.ms", "100",
+                                "dlr.base.url", "http://127.0.0.1:" + env.apiPort)).toFile()),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.kannelUrl", env.kannel.sendsmsUrl()),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.kannelBase", env.kannel.baseUrl()),
+                editConfigurationFilePut("etc/system.properties", "mhero.it.rapidproBase", env.rapidpro.baseUrl()),
                 // the JSON API on a free port; a user with the role mhero and one without (Karaf's realm 'karaf')
                 replaceConfigurationFile("etc/org.mhero.api.cfg", env.cfg("org.mhero.api",
                         Map.of("http.host", "127.0.0.1", "http.port", Integer.toString(env.apiPort))).toFile()),
@@ -241,7 +249,64 @@ public class MheroFeatureIT {
     }
 
     @Test
-    public void f_anSmsFromAHealthWorkerIsStoredRoutedAndAnsweredAndABadTokenIsRefused() throws Exception {
+    public void f_anEditOfTheActiveChannelSendsTheRestOfABroadcastInFlightAndTheNextOneThroughKannel() throws Exception {
+        waitFor("contact groups recomputed", () -> count("select count(*) from contact_group where member_count > 0") > 0);
+        long bundleId = bundle("org.mhero.routes").getBundleId();
+        String text = "Cholera alert: boil drinking water (it-swap)";
+        String created = shell("mhero:broadcast --title it-swap --rule reachable '" + text + "'");
+        assertTrue(created, created.matches("(?s)broadcast \\d+ sending.*"));
+        long id = Long.parseLong(created.replaceAll("(?s)broadcast (\\d+) .*", "$1"));
+        String of = " from delivery where broadcast_id = " + id;
+        long recipients = count("select count(*)" + of + " and status <> 'skipped'");
+        assertTrue("recipients: " + recipients, recipients >= 50);
+        waitFor("RapidPro takes the first recipients", () -> count("select count(*)" + of + " and status = 'accepted'") >= 5);
+
+        // the edit, as an operator's save of etc/org.mhero.channel.cfg arrives: active = kannel, and Kannel's URL
+        org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("org.mhero.channel", null);
+        Dictionary<String, Object> props = copy(cfg.getProperties());
+        props.put("active", "kannel");
+        props.put("kannel.url", System.getProperty("mhero.it.kannelUrl"));
+        cfg.update(props);
+        String taken = " and status in ('accepted', 'sent', 'delivered')";
+        waitFor("every recipient handed over", () -> count("select count(*)" + of + taken) == recipients);
+        long viaRapidPro = count("select count(*)" + of + taken + " and channel = 'rapidpro'");
+        long viaKannel = count("select count(*)" + of + taken + " and channel = 'kannel'");
+        assertTrue("RapidPro took the first part (" + viaRapidPro + "), Kannel the rest (" + viaKannel + ")", viaRapidPro > 0 && viaKannel > 0);
+
+        // the simulators' own records: each recipient got the message once, from one of the two
+        List<String> rapidpro = lines(System.getProperty("mhero.it.rapidproBase") + "/sandbox/outgoing?text=" + encode(text));
+        List<String> kannel = lines(System.getProperty("mhero.it.kannelBase") + "/sandbox/sent?text=" + encode(text));
+        assertEquals("RapidPro messages", viaRapidPro, rapidpro.size());
+        assertEquals("Kannel messages", viaKannel, kannel.size());
+        Set<String> numbers = new java.util.HashSet<>(kannel);
+        rapidpro.forEach(urn -> numbers.add(urn.replaceFirst("^tel:", "")));
+        assertEquals("nobody got it twice", recipients, numbers.size());
+        waitFor("Kannel's delivery reports", () -> count("select count(*)" + of + " and channel = 'kannel' and status = 'delivered'") == viaKannel);
+
+        // the next broadcast goes through Kannel only
+        String next = "Cholera alert: ORS at every health post (it-swap)";
+        String second = shell("mhero:broadcast --title it-swap-2 --group doctors '" + next + "'");
+        long id2 = Long.parseLong(second.replaceAll("(?s)broadcast (\\d+) .*", "$1"));
+        long recipients2 = count("select count(*) from delivery where broadcast_id = " + id2 + " and status <> 'skipped'");
+        waitFor("the next broadcast delivered through Kannel", () -> count("select count(*) from delivery where broadcast_id = " + id2
+                + " and status = 'delivered' and channel = 'kannel'") == recipients2);
+        assertEquals(recipients2, lines(System.getProperty("mhero.it.kannelBase") + "/sandbox/sent?text=" + encode(next)).size());
+        assertEquals(0, lines(System.getProperty("mhero.it.rapidproBase") + "/sandbox/outgoing?text=" + encode(next)).size());
+        assertEquals("Karaf and the bundle were not restarted", Bundle.ACTIVE, bundleContext.getBundle(bundleId).getState());
+        assertTrue("no message text in Karaf's log", karafLog().stream().noneMatch(l -> l.contains("Cholera alert")));
+    }
+
+    private static String encode(String s) { return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8); }
+
+    /** The non-empty lines of a GET's body (a simulator's record); fails on anything but 200. */
+    private static List<String> lines(String url) {
+        String[] r = http("GET", url, null, null);
+        assertEquals(url + ": " + r[1], "200", r[0]);
+        return r[1].lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Test
+    public void g_anSmsFromAHealthWorkerIsStoredRoutedAndAnsweredAndABadTokenIsRefused() throws Exception {
         String phone = query("select p.e164 from phone p join health_worker h on h.id = p.health_worker_id"
                 + " where p.e164 is not null and not p.shared and h.active and not h.opted_out order by p.id limit 1").get(0);
         String intake = "http://127.0.0.1:" + Integer.getInteger("mhero.it.apiPort") + "/inbound/kannel?to=1234&id=it-mo-1&text=HELP&from="
@@ -252,8 +317,8 @@ public class MheroFeatureIT {
         assertEquals(ok[1], "200", ok[0]);
         assertEquals("Kannel would send a non-empty answer to the phone", "", ok[1]);
         waitFor("HELP routed", () -> count("select count(*) from inbound_message where external_id = 'it-mo-1' and status = 'done' and route = 'help'") == 1);
-        waitFor("the help reply handed to RapidPro", () -> count("select count(*) from delivery d join broadcast b on b.id = d.broadcast_id"
-                + " where b.origin like 'inbound:%:reply' and d.status = 'accepted'") == 1);
+        waitFor("the help reply handed to the active channel", () -> count("select count(*) from delivery d join broadcast b on b.id = d.broadcast_id"
+                + " where b.origin like 'inbound:%:reply' and d.status in ('accepted', 'sent', 'delivered')") == 1);
         String inbox = shell("mhero:inbox --route help");
         assertTrue(inbox, inbox.contains("help") && inbox.contains("help sent") && !inbox.contains(phone));
     }

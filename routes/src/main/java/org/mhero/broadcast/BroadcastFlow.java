@@ -1,5 +1,7 @@
 package org.mhero.broadcast;
 
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.mhero.boot.Flow;
 import org.mhero.boot.FlowContext;
 import org.mhero.config.ErrorSettings;
@@ -34,6 +36,14 @@ public final class BroadcastFlow implements Flow {
         Pid errorsPid = ctx.pid(ErrorSettings.PID);
         ErrorSettings errors = ErrorSettings.from(errorsPid);
         if (!errorsPid.ok()) errors = new ErrorSettings(3, 1000, 2.0, 60_000);
+        // A delivery is dead-lettered after redelivery.max + 1 attempts. For a broadcast of one batch on a channel that is
+        // down, its own failed attempts are all the circuit sees: it must open by the last retry, or the deliveries die
+        // on the active channel without ever trying the failover.
+        if (s.failover() != null && s.failoverAfterFailures() > errors.maxRedeliveries()) {
+            pid.problem("failover.after.failures", "= " + s.failoverAfterFailures() + " is more than org.mhero.errors redelivery.max = "
+                    + errors.maxRedeliveries() + ": a broadcast of one batch would be dead-lettered on '" + s.active()
+                    + "' before the circuit opens and '" + s.failover() + "' is tried; set it to at most " + errors.maxRedeliveries());
+        }
         RapidProClient rapidpro = ctx.lookup("rapidproClient", RapidProClient.class);
         Map<String, Channel> channels = new LinkedHashMap<>();
         if (rapidpro != null) channels.put("rapidpro", new RapidProChannel(rapidpro, s.rapidproBatchSize()));
@@ -74,6 +84,21 @@ public final class BroadcastFlow implements Flow {
         for (int w = 1; w <= workers; w++) {
             camel.addRouteFromTemplate("broadcast.dispatch-" + w, "broadcast-dispatcher", Map.of("worker", Integer.toString(w)));
         }
+        // a stopping context (a configuration edit, Karaf stopping) claims no more batches: the dispatch loops end after
+        // the hand-over in progress instead of sending the rest of the outbox through the old channel during the shutdown
+        Dispatcher dispatcher = camel.getRegistry().lookupByNameAndType("broadcastDispatcher", Dispatcher.class);
+        SimpleEventNotifierSupport onStopping = new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStoppingEvent) dispatcher.stopClaiming();
+            }
+        };
+        // context events only: a notifier that takes exchange events makes Camel create them for every exchange and step
+        onStopping.setIgnoreExchangeEvents(true);
+        onStopping.setIgnoreStepEvents(true);
+        onStopping.setIgnoreRouteEvents(true);
+        onStopping.setIgnoreServiceEvents(true);
+        camel.getManagementStrategy().addEventNotifier(onStopping);
         for (String name : props.resolveProperty("broadcast.channels").orElse("").split(",")) {
             if (!name.isBlank()) camel.addRouteFromTemplate("channel." + name, "channel", Map.of("name", name));
         }

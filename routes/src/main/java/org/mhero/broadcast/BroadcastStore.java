@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -47,12 +48,19 @@ public final class BroadcastStore implements BroadcastService {
     private final ChannelSettings settings;
     private final Set<String> channels;
     private final RapidProClient rapidpro;
+    private final Clock clock;
 
     /**
      * @param channels the channels that are configured (names)
      * @param rapidpro the RapidPro client for checking flows, or null when RapidPro is not configured
      */
     public BroadcastStore(DataSource ds, ChannelSettings settings, Set<String> channels, RapidProClient rapidpro) {
+        this(ds, settings, channels, rapidpro, Clock.systemUTC());
+    }
+
+    /** With mHero's clock given (tests: a clock that is not the database's). */
+    BroadcastStore(DataSource ds, ChannelSettings settings, Set<String> channels, RapidProClient rapidpro, Clock clock) {
+        this.clock = clock;
         this.ds = ds;
         this.settings = settings;
         this.channels = Set.copyOf(channels);
@@ -158,7 +166,7 @@ public final class BroadcastStore implements BroadcastService {
                 throw BroadcastRejected.bad("rule", e.getMessage());
             }
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Instant sendAt = req.sendAt();
         if (sendAt != null && sendAt.isBefore(now.minusMillis(PAST_TOLERANCE_MS))) {
             throw BroadcastRejected.bad("send_at", "is in the past (" + sendAt + ")");
@@ -365,36 +373,44 @@ public final class BroadcastStore implements BroadcastService {
             }
             c.setAutoCommit(false);
             try {
-                record Fire(long id, String cron, String zone) {}
+                // the database's clock decides what is due and what fires next: a node whose clock lags the database's
+                // would otherwise compute the fire time that just fired as the next one and fire it again
+                record Fire(long id, String cron, String zone, Timestamp at, Instant dbNow) {}
                 List<Fire> fires = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("""
-                        select id, cron, time_zone from broadcast where status = 'recurring' and next_fire_at <= now()
+                        select id, cron, time_zone, next_fire_at, now() from broadcast where status = 'recurring' and next_fire_at <= now()
                          order by next_fire_at limit 20 for update skip locked""");
                      ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) fires.add(new Fire(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                    while (rs.next()) {
+                        fires.add(new Fire(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4), rs.getTimestamp(5).toInstant()));
+                    }
                 }
                 for (Fire f : fires) {
-                    long occurrence;
+                    Long occurrence = null;
                     try (PreparedStatement ps = c.prepareStatement("""
-                            insert into broadcast (title, kind, text, flow_uuid, params, target, channel, status, parent_id, created_by)
-                            select title, kind, text, flow_uuid, params, target, channel, 'sending', id, created_by
-                              from broadcast where id = ? returning id""")) {
-                        ps.setLong(1, f.id());
+                            insert into broadcast (title, kind, text, flow_uuid, params, target, channel, status, parent_id, fire_at, created_by)
+                            select title, kind, text, flow_uuid, params, target, channel, 'sending', id, ?, created_by
+                              from broadcast where id = ?
+                            on conflict (parent_id, fire_at) where parent_id is not null and fire_at is not null do nothing
+                            returning id""")) {
+                        ps.setTimestamp(1, f.at());
+                        ps.setLong(2, f.id());
                         try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            occurrence = rs.getLong(1);
+                            if (rs.next()) occurrence = rs.getLong(1);
                         }
                     }
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            insert into broadcast_part (broadcast_id, part, text) select ?, part, text from broadcast_part where broadcast_id = ?""")) {
-                        ps.setLong(1, occurrence);
-                        ps.setLong(2, f.id());
-                        ps.executeUpdate();
+                    if (occurrence != null) {
+                        try (PreparedStatement ps = c.prepareStatement("""
+                                insert into broadcast_part (broadcast_id, part, text) select ?, part, text from broadcast_part where broadcast_id = ?""")) {
+                            ps.setLong(1, occurrence);
+                            ps.setLong(2, f.id());
+                            ps.executeUpdate();
+                        }
+                        finishResolve(c, occurrence, resolve(c, occurrence));
                     }
-                    finishResolve(c, occurrence, resolve(c, occurrence));
                     Instant next;
                     try {
-                        next = nextFire(f.cron(), Instant.now(), ZoneId.of(f.zone()));
+                        next = nextFire(f.cron(), f.dbNow(), ZoneId.of(f.zone()));
                     } catch (BroadcastRejected e) {
                         next = null;
                     }
@@ -404,6 +420,10 @@ public final class BroadcastStore implements BroadcastService {
                         ps.setBoolean(2, next == null);
                         ps.setLong(3, f.id());
                         ps.executeUpdate();
+                    }
+                    if (occurrence == null) {
+                        LOG.warn("Recurring broadcast {}: fire time {} already has its occurrence; not fired again", f.id(), f.at().toInstant());
+                        continue;
                     }
                     started++;
                     LOG.info("Recurring broadcast {} fired: occurrence {}", f.id(), occurrence);
@@ -517,7 +537,7 @@ public final class BroadcastStore implements BroadcastService {
             try {
                 int n;
                 try (PreparedStatement ps = c.prepareStatement("""
-                        update broadcast set status = 'cancelled', finished_at = now()
+                        update broadcast set status = 'cancelled', finished_at = now(), next_fire_at = null
                          where id = ? and status in ('scheduled', 'recurring', 'sending')""")) {
                     ps.setLong(1, id);
                     n = ps.executeUpdate();

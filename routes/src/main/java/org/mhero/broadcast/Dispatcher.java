@@ -24,6 +24,7 @@ public final class Dispatcher {
     private final ChannelSettings settings;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<Long, String> unavailableLogged = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     public Dispatcher(OutboxStore store, Map<String, Channel> channels, ChannelSettings settings) {
         this.store = store;
@@ -31,8 +32,14 @@ public final class Dispatcher {
         this.settings = settings;
     }
 
-    /** The next batch to hand over (written as {@code posting}), or null when the outbox has nothing due. */
+    /**
+     * The next batch to hand over (written as {@code posting}), or null when the outbox has nothing due or the context is
+     * stopping. A dispatch route loops while there is work, and Camel's graceful shutdown waits for that exchange: without
+     * the stop check a configuration edit (which stops this context and starts a new one) would first send the rest of
+     * the outbox through the old channel, for as long as the shutdown timeout allows.
+     */
     public Batch claim() throws SQLException {
+        if (stopping) return null;
         for (OutboxStore.Sending s : store.sending()) {
             String channel = channelFor(s);
             if (channel == null) continue;
@@ -58,6 +65,9 @@ public final class Dispatcher {
         }
         return wanted;
     }
+
+    /** From now on {@link #claim} hands nothing out: the context is stopping (a batch being handed over still settles). */
+    public void stopClaiming() { stopping = true; }
 
     /** Any failure of a channel route that escaped the channel: the call may have happened. */
     public SendResult escaped(Exception e) {

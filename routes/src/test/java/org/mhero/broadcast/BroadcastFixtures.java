@@ -59,6 +59,11 @@ final class BroadcastFixtures {
         return db.count("select count(*) from delivery where broadcast_id = " + broadcastId + " and status = '" + status + "'");
     }
 
+    /** Messages with this text the RapidPro simulator was asked to send to this number (E.164), by URN or contact. */
+    static long rapidproMessages(org.mhero.sandbox.rapidpro.RapidProSimulator rapidpro, String number, String text) {
+        return rapidpro.outgoing().stream().filter(d -> text.equals(d.text()) && ("tel:" + number).equals(d.urn())).count();
+    }
+
     static void await(Duration timeout, String what, BooleanSupplier done) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {

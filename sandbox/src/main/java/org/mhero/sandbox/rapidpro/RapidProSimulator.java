@@ -232,8 +232,19 @@ public class RapidProSimulator extends SimHttpServer {
         }
     }
 
+    /**
+     * Not RapidPro's API: the simulator's own record for tests that cannot reach this object (a test running inside
+     * Karaf). One line per outgoing message with exactly this text: the URN it went to.
+     */
+    private Response sandboxOutgoing(String text) {
+        StringBuilder b = new StringBuilder();
+        for (Delivery d : outgoing()) if (text != null && text.equals(d.text())) b.append(d.urn()).append('\n');
+        return Response.of(200, "text/plain; charset=utf-8", b.toString());
+    }
+
     private Response route(Request req) throws Exception {
         String path = req.path();
+        if (path.equals("/sandbox/outgoing")) return sandboxOutgoing(req.param("text"));
         if (!path.startsWith("/api/v2/") || !path.endsWith(".json")) return notFound();
         String name = path.substring("/api/v2/".length(), path.length() - ".json".length());
         Endpoint ep = endpoint(name);
