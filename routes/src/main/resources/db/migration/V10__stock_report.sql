@@ -1,8 +1,9 @@
 -- Stock reports (issue 6): one row per inbound message routed to stock (an SMS "STOCK ORS 40 ZINC 12" or a RapidPro
 -- flow mapped with flow.<uuid> = stock), whatever came of it. The row is what makes routing a message again harmless:
 -- once its DHIS2 answer (or its grammar error) is recorded, the same message is answered from here and never posted
--- again. While a post's outcome is unknown (DHIS2 down, a timeout, mHero stopped mid-way) the status stays 'sending'
--- and the next attempt posts again, which DHIS2's CREATE_AND_UPDATE import makes harmless for the values.
+-- again. A post that failed technically (DHIS2 down, 5xx, a timeout) leaves the row 'sending' with last_error, and the
+-- inbound retry posts again; so does a routing interrupted mid-post (no row yet). DHIS2's CREATE_AND_UPDATE import
+-- makes posting the same values again harmless.
 create table stock_report (
     id               bigserial primary key,
     inbound_id       bigint      not null unique references inbound_message(id),
@@ -22,7 +23,7 @@ create table stock_report (
     handled_status   text        check (handled_status in ('done', 'inbox')),
     outcome          text,                          -- what the inbox review shows
     reply            text,                          -- what was answered to the sender (null: nothing)
-    attempts         integer     not null default 0,
+    attempts         integer     not null default 0,   -- posts tried
     last_error       text,                          -- the last technical failure (DHIS2 down, timeout), never message content
     created_at       timestamptz not null default now(),
     posted_at        timestamptz,

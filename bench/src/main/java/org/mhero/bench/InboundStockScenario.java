@@ -152,7 +152,10 @@ final class InboundStockScenario {
             runStock(http, base, dhis2, db, "warm-up", Math.min(rate, 20), 2, 900_000, phones);
 
             Map<String, Object> baseline = runBaseline(http, dhis2, "baseline", rate, seconds, 0, orgUnitOf, period);
+            Map<String, long[]> before = processorStats();
             Map<String, Object> stock = runStock(http, base, dhis2, db, "stock", rate, seconds, 0, phones);
+            List<Map<String, Object>> where = processorMeans(before, processorStats());
+            result.put("stock_processors", where);
             baseline.forEach((k, v) -> result.put("baseline_" + k, v));
             stock.forEach((k, v) -> result.put("stock_" + k, v));
             double p99 = ((Number) stock.get("p99_ms")).doubleValue();
@@ -168,6 +171,8 @@ final class InboundStockScenario {
             System.out.printf("%-40s p50 %.1f ms  p99 %.1f ms%n", "intake answer (HTTP round trip)", stock.get("intake_p50_ms"), stock.get("intake_p99_ms"));
             System.out.printf("%-40s %.0f/s%n", "achieved send rate", stock.get("achieved_rate"));
             System.out.printf("%-40s %.1f ms (target <= %.0f ms: %s)%n", "stock p99", p99, TARGET_P99_MS, p99 <= TARGET_P99_MS ? "met" : "NOT met");
+            System.out.println("mean time per call of the inbound processors (nested ones include their children):");
+            for (Map<String, Object> w : where) System.out.printf("  %-70s %8.2f ms x %d%n", w.get("processor"), w.get("mean_ms"), w.get("calls"));
             if (!"ok".equals(stock.get("verified"))) throw new IllegalStateException("verification failed: " + stock.get("verified"));
         } catch (Throwable e) {
             outcome = "failed";
@@ -308,6 +313,43 @@ final class InboundStockScenario {
         r.put("p99_ms", ms(lat[(int) Math.floor(0.99 * (n - 1))]));
         r.put("max_ms", ms(lat[n - 1]));
         return r;
+    }
+
+    /** processor "route/id (name)" → {total processing ms, exchanges}, from Camel's JMX statistics (inbound routes). */
+    private static Map<String, long[]> processorStats() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        try {
+            javax.management.MBeanServer mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            for (javax.management.ObjectName on : mbs.queryNames(new javax.management.ObjectName("org.apache.camel:type=processors,*"), null)) {
+                String route = String.valueOf(mbs.getAttribute(on, "RouteId"));
+                if (!route.startsWith("inbound")) continue;
+                String id = String.valueOf(mbs.getAttribute(on, "ProcessorId"));
+                String kind = String.valueOf(mbs.getAttribute(on, "ProcessorName"));
+                long total = ((Number) mbs.getAttribute(on, "TotalProcessingTime")).longValue();
+                long calls = ((Number) mbs.getAttribute(on, "ExchangesTotal")).longValue();
+                out.put(route + "/" + id + " (" + kind + ")", new long[] {total, calls});
+            }
+        } catch (Exception e) {
+            out.put("unavailable: " + e, new long[] {0, 0});
+        }
+        return out;
+    }
+
+    /** Mean milliseconds per call of each processor that ran during the phase, slowest first (top 15). */
+    private static List<Map<String, Object>> processorMeans(Map<String, long[]> before, Map<String, long[]> after) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        after.forEach((k, v) -> {
+            long[] b = before.getOrDefault(k, new long[] {0, 0});
+            long calls = v[1] - b[1];
+            if (calls <= 0) return;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("processor", k);
+            r.put("calls", calls);
+            r.put("mean_ms", round((double) (v[0] - b[0]) / calls, 2));
+            rows.add(r);
+        });
+        rows.sort((x, y) -> Double.compare((Double) y.get("mean_ms"), (Double) x.get("mean_ms")));
+        return rows.size() > 15 ? new ArrayList<>(rows.subList(0, 15)) : rows;
     }
 
     private static double ms(long nanos) { return nanos == Long.MAX_VALUE ? -1 : round(nanos / 1e6, 1); }

@@ -70,7 +70,8 @@ public final class StockReports {
     }
 
     public Step prepare(InboundMessage m, InboundRouter.Decision d) throws SQLException {
-        Optional<StockStore.Settled> done = store.settled(m.id());
+        StockStore.Lookup found = store.lookup(m.id(), m.healthWorkerId());
+        Optional<StockStore.Settled> done = found.settled();
         if (done.isPresent()) {
             StockStore.Settled s = done.get();
             LOG.debug("stock report of inbound message {} already recorded ({}): answered from the record", m.id(), s.status());
@@ -91,7 +92,7 @@ public final class StockReports {
             return handled(m, Handled.done(Route.STOCK, outcome).replying(reply));
         }
         String orgUnit = null, missing;
-        Optional<StockStore.Facility> f = store.facility(m.healthWorkerId());
+        Optional<StockStore.Facility> f = found.facility();
         if (f.isEmpty()) {
             missing = "the sender has no facility: set it in the registry the worker comes from";
         } else if (f.get().registry().equals("dhis2")) {
@@ -109,7 +110,6 @@ public final class StockReports {
             LOG.info("stock report of inbound message {} not sent: no DHIS2 org unit for the sender's facility", m.id());
             return handled(m, Handled.inbox(Route.STOCK, missing).replying(reply));
         }
-        save(m, origin, orgUnit, period, p.items(), null, "sending", null, null, null, null, null, null, null);
         String body = StockPayload.body(settings.dataSet(), period, orgUnit, settings.categoryOptionCombo(), p.items());
         String query = StockPayload.query(settings.dataSet() != null, settings.categoryOptionCombo() != null);
         return new Step(m, null, body, query, origin, orgUnit, period, p.items());
@@ -125,7 +125,7 @@ public final class StockReports {
         long id = s.message().id();
         if (status == 429 || status >= 500 || status == 0) {
             String error = status == 0 ? "DHIS2 gave no HTTP status" : "DHIS2 answered HTTP " + status + ": " + Failures.maskNumbers(snippet(body));
-            store.failed(id, status, error);
+            retryLater(s, status, error);
             LOG.warn("stock report of inbound message {}: DHIS2 answered HTTP {}; routed again later", id, status);
             throw new Dhis2Unavailable(error, null);
         }
@@ -172,7 +172,7 @@ public final class StockReports {
      */
     public void unreachable(Step s, Exception e) throws SQLException, Dhis2Unavailable {
         String error = "DHIS2 unreachable: " + Failures.describe(e);
-        store.failed(s.message().id(), null, error);
+        retryLater(s, null, error);
         LOG.warn("stock report of inbound message {}: {}; routed again later", s.message().id(), error);
         throw new Dhis2Unavailable(error, e);
     }
@@ -190,8 +190,17 @@ public final class StockReports {
     private void save(InboundMessage m, String origin, String orgUnit, String period, List<StockGrammar.Item> items, String problems,
                       String status, Integer http, String importStatus, String counts, String conflicts, String handled,
                       String outcome, String reply) throws SQLException {
+        // a report with an HTTP status, or still 'sending', was posted; an unreadable one or one without an org unit was not
+        boolean posted = http != null || status.equals("sending");
         store.save(new StockStore.Row(m.id(), m.healthWorkerId(), origin, orgUnit, period, settings.dataSet(), itemsJson(items),
-                problems, status, http, importStatus, counts, conflicts, handled, outcome, reply));
+                problems, status, http, importStatus, counts, conflicts, handled, outcome, reply), posted, null);
+    }
+
+    /** A post that failed technically: the report stays 'sending' with the reason, and counts the attempt. */
+    private void retryLater(Step s, Integer http, String error) throws SQLException {
+        store.save(new StockStore.Row(s.message().id(), s.message().healthWorkerId(), s.origin(), s.orgUnit(), s.period(),
+                settings.dataSet(), itemsJson(s.items()), null, "sending", http, null, null, null, null,
+                "DHIS2 did not take the report yet: routed again later", null), true, error);
     }
 
     /** {@code ORS 40, ZINC 12}. */

@@ -119,7 +119,8 @@ class StockReportsTest {
                 + "\"importCount\":{\"imported\":1,\"updated\":0,\"ignored\":0,\"deleted\":0},\"conflicts\":[]}}");
         assertThat(h.status()).isEqualTo("done");
         assertThat(column(s, "status")).isEqualTo("imported");
-        assertThat(column(s, "attempts")).isEqualTo("2");
+        assertThat(column(s, "attempts")).as("502, 429, the timeout, the import").isEqualTo("4");
+        assertThat(column(s, "last_error")).as("kept for the record").contains("SocketTimeoutException");
         assertThat(db.count("select count(*) from stock_report where inbound_id = " + s.message().id())).isEqualTo(1);
     }
 
