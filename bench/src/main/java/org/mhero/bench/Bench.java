@@ -19,7 +19,8 @@ import java.util.Map;
  * one JSON line to {@code bench/results/results.jsonl} (system property {@code bench.results}).
  *
  * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}), {@code rapidpro-push} (see {@link RapidProPushScenario}),
- * {@code dhis2-sync} (see {@link Dhis2SyncScenario}).
+ * {@code dhis2-sync} (see {@link Dhis2SyncScenario}),
+ * {@code inbound-stock} (see {@link InboundStockScenario}).
  */
 public final class Bench {
     private Bench() {}
@@ -44,6 +45,7 @@ public final class Bench {
             case "broadcast" -> run = new BroadcastScenario(opts)::run;
             case "dhis2-sync" -> run = new Dhis2SyncScenario(opts)::run;
             case "inbound" -> run = new InboundScenario(opts)::run;
+            case "inbound-stock" -> run = new InboundStockScenario(opts)::run;
             default -> {
                 System.err.println("unknown scenario: " + scenario);
                 usage();
@@ -92,6 +94,10 @@ public final class Bench {
                      --clients C            concurrent senders (default 16)
                      --rate R --seconds S   the paced latency phase: R messages per second for S seconds (default 500, 30)
                      --workers W            health workers seeded (default 2000)
+                  inbound-stock  SMS stock reports at a sustained rate on the Kannel intake: latency to the DHIS2 simulator (p50/p99)
+                     --rate R               reports per second (default 50)
+                     --seconds S            how long (default 30)
+                     --workers W            distinct senders, each at a facility in the STOCK data set (default 200)
                   rapidpro-push  N changed workers pushed to the RapidPro simulator at the workspace's rate limit
                      --contacts N           workers to push (default 10000)
                      --rate R               the workspace budget, for the simulator and mHero alike (default 6000/minute;

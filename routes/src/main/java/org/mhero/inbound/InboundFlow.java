@@ -16,12 +16,13 @@ import java.util.Optional;
  * inbound: the intake endpoints on mHero's HTTP port, persistence first, and the content-based router that takes each
  * stored message to opt-out, help, a flow start, a stock report, a record update, a quiz or the inbox
  * ({@code org.mhero.inbound}). Binds {@code inboundIntake}, {@code inboundStore}, {@code inboundRouter},
- * {@code inboundHandlers} and {@code inboundRouting}.
+ * {@code inboundHandlers}, {@code inboundRouting} and (stock reports into DHIS2) {@code inboundStock}.
  */
 public final class InboundFlow implements Flow {
     @Override public String name() { return "inbound"; }
     @Override public String pid() { return InboundSettings.PID; }
     @Override public String routeFile() { return "camel/inbound.xml"; }
+    @Override public List<String> routeFiles() { return List.of(routeFile(), "camel/inbound-stock.xml"); }
 
     @Override
     public void configure(Pid pid, FlowContext ctx) {
@@ -32,7 +33,9 @@ public final class InboundFlow implements Flow {
         Pid errorsPid = ctx.pid(ErrorSettings.PID);
         ErrorSettings errors = ErrorSettings.from(errorsPid);
         if (!errorsPid.ok()) errors = new ErrorSettings(3, 1000, 2.0, 60_000);
+        org.mhero.inbound.stock.StockSettings stock = org.mhero.inbound.stock.StockSettings.from(pid);
         if (!pid.ok()) return;
+        org.mhero.inbound.stock.StockWiring.bind(stock, ctx);
         InboundStore store = new InboundStore(ctx.dataSource(), new PhoneNormalizer(s.phoneRegion()), errors);
         ctx.bind("inboundStore", store);
         ctx.bind("inboundIntake", new Intake(() -> s, store, Clock.systemUTC()));
