@@ -30,6 +30,9 @@ public final class InboundStore {
     public record InboxItem(long id, String source, String intake, Instant receivedAt, String sender, Long healthWorkerId,
                             String worker, String text, String flowUuid, String status, String route, String outcome, int attempts) {}
 
+    /** How long a new message is left to the fast path before the poller takes it. */
+    static final int FAST_PATH_SECONDS = 3;
+
     private final DataSource ds;
     private final PhoneNormalizer phones;
     private final ErrorSettings retry;
@@ -89,8 +92,11 @@ public final class InboundStore {
 
     /** The poller: messages never routed, due for a retry, or whose routing was interrupted longer than {@code stale} ago. */
     public List<InboundMessage> claimDue(int limit, Duration stale) throws SQLException {
+        // a message received in the last few seconds and never tried is the fast path's: taking a backlog of them here
+        // would route it one by one on the poller's single thread while the fast path's consumers wait
         return claim("m.id in (select id from inbound_message where status in ('received', 'routing')"
-                + " and (next_attempt_at is null or next_attempt_at <= now()) order by id limit ? for update skip locked)",
+                + " and (next_attempt_at <= now() or (next_attempt_at is null and received_at < now() - interval '" + FAST_PATH_SECONDS
+                + " seconds')) order by id limit ? for update skip locked)",
                 stale, (ps, k) -> ps.setInt(k, limit));
     }
 
