@@ -4,18 +4,21 @@
 # Ctrl-C stops the sandbox and Karaf. Everything it unpacks lives under ./run (safe to delete).
 #   PRACTITIONERS=500  size of the seeded iHRIS      SKIP_BUILD=1  reuse the last build
 #   RAPIDPRO_RATE=1200/minute  the sandbox workspace's API budget (RapidPro's real default is 3600/hour)
+#   M2_REPO=/path/to/repository  the local Maven repository to build into and to install the feature from
+#                                (default ~/.m2/repository; one per worktree when several people share a machine)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/run"
 KARAF_VERSION=$(sed -n 's#.*<karaf.version>\(.*\)</karaf.version>.*#\1#p' "$ROOT/pom.xml" | head -1)
 MHERO_VERSION=$(sed -n '0,/<version>/s#.*<version>\(.*\)</version>.*#\1#p' "$ROOT/pom.xml" | head -1)
 PRACTITIONERS=${PRACTITIONERS:-500}
+M2_REPO=${M2_REPO:-$HOME/.m2/repository}
 log() { echo "[run] $*"; }
 
 bash "$ROOT/scripts/postgres.sh"
 if [ -z "${SKIP_BUILD:-}" ]; then
   log "building mHero (tests are the other command)"
-  (cd "$ROOT" && mvn -B -q install -DskipTests)
+  (cd "$ROOT" && mvn -B -q -Dmaven.repo.local="$M2_REPO" install -DskipTests)
 fi
 
 rm -rf "$RUN" && mkdir -p "$RUN"
@@ -39,8 +42,8 @@ cat "$RUN/sandbox.log"
 . "$RUN/sandbox.env"
 
 log "unpacking Apache Karaf $KARAF_VERSION"
-TARBALL="$HOME/.m2/repository/org/apache/karaf/apache-karaf/$KARAF_VERSION/apache-karaf-$KARAF_VERSION.tar.gz"
-[ -f "$TARBALL" ] || mvn -B -q dependency:get -Dartifact="org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz"
+TARBALL="$M2_REPO/org/apache/karaf/apache-karaf/$KARAF_VERSION/apache-karaf-$KARAF_VERSION.tar.gz"
+[ -f "$TARBALL" ] || mvn -B -q -Dmaven.repo.local="$M2_REPO" dependency:get -Dartifact="org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz"
 tar xzf "$TARBALL" -C "$RUN" && mv "$RUN/apache-karaf-$KARAF_VERSION" "$RUN/karaf"
 K="$RUN/karaf"
 
@@ -60,6 +63,8 @@ if command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
   echo "karaf=$(cut -d' ' -f2 "$RUN/demo_key.pub"),_g_:admingroup" >> "$K/etc/keys.properties"
   KARAF_SSH="ssh -i $RUN/demo_key -p 8101 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR karaf@127.0.0.1"
 fi
+# Karaf installs the feature (and its bundles) from the repository it was built into
+printf '\norg.ops4j.pax.url.mvn.localRepository = %s\n' "$M2_REPO" >> "$K/etc/org.ops4j.pax.url.mvn.cfg"
 # install the feature at boot
 sed -i "s#^featuresRepositories = \\\\#featuresRepositories = mvn:org.mhero/mhero-features/$MHERO_VERSION/xml/features, \\\\#" "$K/etc/org.apache.karaf.features.cfg"
 sed -i "s#^featuresBoot = \\\\#featuresBoot = mhero, \\\\#" "$K/etc/org.apache.karaf.features.cfg"

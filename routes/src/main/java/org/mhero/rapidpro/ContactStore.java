@@ -10,7 +10,9 @@ import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What the RapidPro contact sync reads and writes in PostgreSQL: who to push, what was pushed, links of pulled contacts. */
 public final class ContactStore {
@@ -226,7 +228,7 @@ public final class ContactStore {
                 }
             }
             if (rows.isEmpty()) return List.of();
-            java.util.Map<Long, List<String>> phones = new java.util.HashMap<>();
+            Map<Long, List<String>> phones = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     select source_link_id, coalesce(e164, raw_value) from phone
                      where source_link_id = any(?) and coalesce(e164, raw_value) is not null
