@@ -10,7 +10,9 @@ import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What the RapidPro contact sync reads and writes in PostgreSQL: who to push, what was pushed, links of pulled contacts. */
 public final class ContactStore {
@@ -188,13 +190,142 @@ public final class ContactStore {
         }
     }
 
+    /** The review reason of a worker known only from RapidPro, in {@code pull.unknown.contacts = review}. */
+    public static final String BORN_IN_RAPIDPRO = "created in RapidPro, unknown to every registry: review before use";
+    /** The start of the review reason of a worker whose registration in iHRIS failed (the reason follows). */
+    public static final String NOT_REGISTERED = "created in RapidPro; not registered in iHRIS: ";
+
+    /**
+     * One keyset page of workers known only from RapidPro that may be registered in iHRIS: active, not opted out, and
+     * either not under review or under review only for being born in RapidPro or a failed registration (a worker under
+     * review for another reason, e.g. a tie between two registries' workers, waits for a person). Their numbers come
+     * in rank order, E.164 when usable.
+     */
+    public List<UnknownContact> unregistered(long afterId, int limit) throws SQLException {
+        List<long[]> rows = new ArrayList<>();
+        List<String[]> texts = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select h.id, s.id, s.source_id, h.display_name
+                      from health_worker h
+                      join lateral (select id, source_id from source_link where health_worker_id = h.id and registry = 'rapidpro'
+                                     order by id limit 1) s on true
+                     where h.active and not h.opted_out
+                       and (h.review_reason is null or h.review_reason = ? or h.review_reason like ?)
+                       and not exists (select 1 from source_link o where o.health_worker_id = h.id and o.registry <> 'rapidpro')
+                       and h.id > ?
+                     order by h.id
+                     limit ?""")) {
+                ps.setString(1, BORN_IN_RAPIDPRO);
+                ps.setString(2, NOT_REGISTERED.replace("%", "\\%").replace("_", "\\_") + "%");
+                ps.setLong(3, afterId);
+                ps.setInt(4, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                        texts.add(new String[] {rs.getString(3), rs.getString(4)});
+                    }
+                }
+            }
+            if (rows.isEmpty()) return List.of();
+            Map<Long, List<String>> phones = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select source_link_id, coalesce(e164, raw_value) from phone
+                     where source_link_id = any(?) and coalesce(e164, raw_value) is not null
+                     order by source_link_id, rank, id""")) {
+                ps.setArray(1, c.createArrayOf("bigint", rows.stream().map(r -> r[1]).toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) phones.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+            List<UnknownContact> out = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                out.add(new UnknownContact(rows.get(i)[0], texts.get(i)[0], texts.get(i)[1],
+                        phones.getOrDefault(rows.get(i)[1], List.of()).stream().distinct().toList()));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Records that the worker is now in iHRIS as {@code Practitioner/<practitionerId>}, in one transaction: an
+     * {@code ihris} source link (no record yet, so the next ihris-sync stores the Practitioner on this worker rather
+     * than creating another), its merge decision ({@code registered_in_ihris}), and the review flag cleared. When
+     * ihris-sync already stored that Practitioner on another worker (it ran between the POST and this), the worker
+     * stays under review with both ids, for a person to merge. Returns false in that case.
+     */
+    public boolean registered(long workerId, String contactUuid, String practitionerId) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Long linkId = null;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into source_link (health_worker_id, registry, source_id, content_hash) values (?, 'ihris', ?, '')
+                        on conflict (registry, source_id) do nothing returning id""")) {
+                    ps.setLong(1, workerId);
+                    ps.setString(2, practitionerId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) linkId = rs.getLong(1);
+                    }
+                }
+                Long owner = linkId != null ? Long.valueOf(workerId) : null;
+                if (linkId == null) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "select health_worker_id from source_link where registry = 'ihris' and source_id = ?")) {
+                        ps.setString(1, practitionerId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) owner = rs.getLong(1);
+                        }
+                    }
+                } else {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            insert into merge_decision (health_worker_id, source_link_id, rule, detail)
+                            values (?, ?, 'registered_in_ihris', ?)""")) {
+                        ps.setLong(1, workerId);
+                        ps.setLong(2, linkId);
+                        ps.setString(3, "created in iHRIS by mHero from RapidPro contact " + contactUuid);
+                        ps.executeUpdate();
+                    }
+                }
+                boolean mine = owner != null && owner == workerId;
+                try (PreparedStatement ps = c.prepareStatement("update health_worker set review_reason = ? where id = ?")) {
+                    ps.setString(1, mine ? null : "created in RapidPro and registered in iHRIS as Practitioner/" + practitionerId
+                            + ", which ihris-sync stored as health worker " + owner + ": review (one person, two workers)");
+                    ps.setLong(2, workerId);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return mine;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The worker stays under review, with why its registration in iHRIS failed; it is tried again at the next pull.
+     * Returns false when that was already the recorded reason (nothing written).
+     */
+    public boolean notRegistered(long workerId, String reason) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "update health_worker set review_reason = ? where id = ? and review_reason is distinct from ?")) {
+            String r = NOT_REGISTERED + reason;
+            ps.setString(1, r);
+            ps.setLong(2, workerId);
+            ps.setString(3, r);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
     /** Workers known only from RapidPro (no registry has them): an operator decides before anyone messages them. */
     public int flagContactsBornInRapidPro() throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                update health_worker h set review_reason = 'created in RapidPro, unknown to every registry: review before use'
+                update health_worker h set review_reason = ?
                  where h.review_reason is null
                    and exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry = 'rapidpro')
                    and not exists (select 1 from source_link s where s.health_worker_id = h.id and s.registry <> 'rapidpro')""")) {
+            ps.setString(1, BORN_IN_RAPIDPRO);
             return ps.executeUpdate();
         }
     }

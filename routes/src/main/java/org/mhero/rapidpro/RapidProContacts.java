@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * URN, one call each through the workspace's shared {@link RateLimiter}; a worker whose number is shared with another
  * is never pushed (an upsert by that URN would overwrite the other worker's contact) and the reason is recorded.
  * Pull: contacts modified in RapidPro since the watermark become source records of the {@code rapidpro} registry, so a
- * STOP or a block opts the worker out everywhere, and a contact nobody registered is flagged for review.
+ * STOP or a block opts the worker out everywhere, and a contact nobody registered is flagged for review, or, with
+ * {@code pull.unknown.contacts = register}, written to iHRIS as a Practitioner ({@link IhrisRegistrar}) and linked, so
+ * that the next ihris-sync merges it into the same worker.
  */
 public final class RapidProContacts {
     private static final Logger LOG = LoggerFactory.getLogger(RapidProContacts.class);
@@ -27,6 +29,8 @@ public final class RapidProContacts {
     private final ContactStore contacts;
     private final SyncStore sync;
     private final PulledContactMapper mapper;
+    /** Null unless pull.unknown.contacts = register. */
+    private final IhrisRegistrar registrar;
     private final String watermark;
     private final AtomicBoolean pushing = new AtomicBoolean(), pulling = new AtomicBoolean();
 
@@ -37,6 +41,7 @@ public final class RapidProContacts {
         String next;
         Instant since;
         int pushed, created, unchanged, skipped, failed, pages, seen;
+        int registered, notRegistered;
         volatile boolean fieldsEnsured;
         /** The next page, read while the current page's calls ran. */
         List<ContactStore.Pending> prefetched;
@@ -50,11 +55,14 @@ public final class RapidProContacts {
         public int skipped() { return skipped; }
         public int failed() { return failed; }
         public int seen() { return seen; }
+        public int registered() { return registered; }
+        public int notRegistered() { return notRegistered; }
     }
 
     public RapidProContacts(RapidProSettings settings, RapidProClient client, ContactStore contacts, SyncStore sync,
-                            PulledContactMapper mapper) {
+                            PulledContactMapper mapper, IhrisRegistrar registrar) {
         this.settings = settings;
+        this.registrar = registrar;
         this.client = client;
         this.contacts = contacts;
         this.sync = sync;
@@ -249,11 +257,58 @@ public final class RapidProContacts {
         return page.hasNext();
     }
 
+    /**
+     * With {@code pull.unknown.contacts = register}: every worker known only from RapidPro that may be registered
+     * ({@link ContactStore#unregistered}) is written to iHRIS and linked. Those pulled now, and those of earlier pulls
+     * whose registration failed: a failure leaves the worker under review with its reason, and the next pull tries
+     * again. When iHRIS cannot be reached or fails (5xx, 429), the rest are not tried in this run and get that reason.
+     */
+    public Run registerUnknown(Run run) throws SQLException {
+        if (registrar == null) return run;
+        long after = 0;
+        String unreachable = null;
+        while (true) {
+            List<UnknownContact> page = contacts.unregistered(after, 100);
+            if (page.isEmpty()) break;
+            for (UnknownContact u : page) {
+                after = u.workerId();
+                if (unreachable != null) {
+                    contacts.notRegistered(u.workerId(), unreachable);
+                    run.notRegistered++;
+                    continue;
+                }
+                try {
+                    String id = registrar.register(u);
+                    if (contacts.registered(u.workerId(), u.contactUuid(), id)) {
+                        run.registered++;
+                        LOG.debug("rapidpro-contacts: health worker {} (contact {}) registered in iHRIS as Practitioner/{}",
+                                u.workerId(), u.contactUuid(), id);
+                    } else {
+                        run.notRegistered++;
+                        LOG.warn("rapidpro-contacts: health worker {} was registered in iHRIS as Practitioner/{}, which ihris-sync "
+                                + "had already stored on another worker: left for review", u.workerId(), id);
+                    }
+                } catch (IhrisRegistrar.Failed e) {
+                    run.notRegistered++;
+                    if (contacts.notRegistered(u.workerId(), e.getMessage())) {
+                        LOG.warn("rapidpro-contacts: health worker {} (contact {}) not registered in iHRIS: {}", u.workerId(),
+                                u.contactUuid(), e.getMessage());
+                    } else {
+                        LOG.debug("rapidpro-contacts: health worker {} still not registered in iHRIS: {}", u.workerId(), e.getMessage());
+                    }
+                    if (e.retryable()) unreachable = e.getMessage() + " (not tried: an earlier registration of this run failed)";
+                }
+            }
+        }
+        return run;
+    }
+
     public Run finishPull(Run run) throws SQLException {
         try {
             int flagged = contacts.flagContactsBornInRapidPro();
-            LOG.info("rapidpro-contacts pull finished in {} ms: {} pages, {} contacts, {} new contacts flagged for review",
-                    (System.nanoTime() - run.startedNanos) / 1_000_000, run.pages, run.seen, flagged);
+            LOG.info("rapidpro-contacts pull finished in {} ms: {} pages, {} contacts, {} new contacts flagged for review, "
+                            + "{} registered in iHRIS, {} not registered (left for review)",
+                    (System.nanoTime() - run.startedNanos) / 1_000_000, run.pages, run.seen, flagged, run.registered, run.notRegistered);
             return run;
         } finally {
             pulling.set(false);

@@ -7,7 +7,8 @@ import java.util.List;
 /** {@code etc/org.mhero.rapidpro.cfg}: the RapidPro workspace, its rate limit, and the two-way contact sync. */
 public record RapidProSettings(String apiUrl, String token, RateLimiter.Rate rate, int connectTimeoutMs, int requestTimeoutMs,
                                List<String> contactFields, boolean pushEnabled, String pushCron, int pushBatch, int pushConcurrency,
-                               boolean pullEnabled, String pullCron, boolean syncOnStart, String phoneRegion) {
+                               boolean pullEnabled, String pullCron, boolean syncOnStart, String phoneRegion,
+                               boolean registerUnknownContacts) {
     public static final String PID = "org.mhero.rapidpro";
 
     public static RapidProSettings from(Pid p) {
@@ -37,8 +38,13 @@ public record RapidProSettings(String apiUrl, String token, RateLimiter.Rate rat
         String pullCron = p.cron("pull.cron");
         boolean onStart = p.bool("sync.on.start");
         String region = p.phoneRegion("phone.default.region");
+        String unknown = p.string("pull.unknown.contacts");
+        boolean register = "register".equals(unknown == null ? null : unknown.trim());
+        if (unknown != null && !register && !"review".equals(unknown.trim())) {
+            p.problem("pull.unknown.contacts", "= '" + unknown + "' is neither review nor register");
+        }
         return new RapidProSettings(url, token, rate, connect, request, fields, push, pushCron, batch, concurrency, pull, pullCron,
-                onStart, region);
+                onStart, region, register);
     }
 
     public static String forUri(String cron) { return cron == null ? "" : cron.trim().replace(' ', '+'); }

@@ -67,7 +67,7 @@ class CsvImportRouteTest extends CamelTestSupport {
     /** Every shipped file, idle; the CSV flow watching the temporary directory. */
     static Map<String, Map<String, String>> config() {
         return ShippedConfig.idle()
-                .pid(CsvSettings.PID, Map.of("import.directory", dir.toString(), "import.poll.ms", "100"))
+                .pid(CsvSettings.PID, Map.of("import.enabled", "true", "import.directory", dir.toString(), "import.poll.ms", "100"))
                 .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
                 .asMap();
     }

@@ -76,6 +76,9 @@ class IhrisSyncRouteTest extends CamelTestSupport {
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId()).contains("ihris-sync.trigger", "ihris-sync.run",
                 "ihris-sync.fetch-locations", "ihris-sync.fetch-job-codes", "ihris-sync.fetch-practitioners",
                 "ihris-sync.fetch-changed-roles", "ihris-sync.next-page");
+        // the test starts every run itself: the shipped schedule (every quarter hour) must not start one in the middle
+        assertThat(context.getRouteController().getRouteStatus("ihris-sync.trigger").isStarted()).isFalse();
+        assertThat(context.getRouteController().getRouteStatus("ihris-sync.on-start").isStarted()).isFalse();
     }
 
     @Test

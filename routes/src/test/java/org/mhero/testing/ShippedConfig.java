@@ -11,7 +11,10 @@ import java.util.Properties;
 /** The shipped etc/<pid>.cfg files, so tests run with the defaults that ship, overriding only addresses and timings. */
 public final class ShippedConfig {
     private final Map<String, Map<String, String>> pids = new HashMap<>();
-    /** The addresses idle() gave mHero's HTTP port; kept when a test loads that PID again with {@link #pid}. */
+    /**
+     * What idle() changed (schedules off, the addresses of mHero's HTTP port); kept when a test loads that PID again
+     * with {@link #pid}, unless the test overrides the key itself.
+     */
     private final Map<String, Map<String, String>> adjusted = new HashMap<>();
 
     /**
@@ -19,6 +22,8 @@ public final class ShippedConfig {
      * {@code push.enabled}, {@code pull.enabled}, {@code import.enabled} and {@code reconcile.enabled} are false, so a test starts only what it calls. Override a PID with
      * {@link #pid} afterwards. mHero's HTTP port ({@code org.mhero.api}) is a free port on 127.0.0.1, and the channels'
      * {@code dlr.base.url} points at it, so that tests running side by side never compete for the shipped port.
+     * A PID loaded again with {@link #pid} stays idle: a test that gives only addresses is never run into by a scheduled
+     * sync (the shipped {@code sync.cron} fires every quarter hour, also in the middle of a test).
      */
     public static ShippedConfig idle() {
         ShippedConfig c = new ShippedConfig();
@@ -28,7 +33,7 @@ public final class ShippedConfig {
                 c.pid(pid, Map.of());
                 Map<String, String> v = c.pids.get(pid);
                 for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start", "reconcile.enabled"}) {
-                    if (v.containsKey(k)) v.put(k, "false");
+                    if (v.containsKey(k)) c.adjust(pid, k, "false");
                 }
             }
         } catch (IOException e) {

@@ -78,6 +78,8 @@ public final class Dhis2Model {
     private final LinkedHashMap<String, DataSet> dataSets = new LinkedHashMap<>();
     private final Map<String, ObjectNode> rendered = new HashMap<>();
     private final Map<String, ObjectNode> fixed = new LinkedHashMap<>();
+    /** Counts the changes of the model, so that views derived from it (the simulator's list selections) know when to recompute. */
+    private long version;
 
     Dhis2Model(Dhis2Options options, ObjectMapper json) {
         this.options = options;
@@ -108,6 +110,7 @@ public final class Dhis2Model {
         User stamped = u.withLastUpdated(now());
         users.put(u.id(), stamped);
         rendered.remove(u.id());
+        version++;
         return stamped;
     }
     public synchronized User updateUser(String id, UnaryOperator<User> change) {
@@ -115,12 +118,17 @@ public final class Dhis2Model {
         if (u == null) throw new IllegalArgumentException("no user " + id);
         return putUser(change.apply(u));
     }
-    public synchronized boolean removeUser(String id) { rendered.remove(id); return users.remove(id) != null; }
+    public synchronized boolean removeUser(String id) {
+        rendered.remove(id);
+        version++;
+        return users.remove(id) != null;
+    }
     public synchronized DataSet putDataSet(DataSet ds) {
         DataSet stamped = new DataSet(ds.id(), ds.code(), ds.name(), ds.periodType(), ds.expiryDays(), ds.openFuturePeriods(),
                 ds.dataElementIds(), ds.orgUnitIds(), ds.dataInputPeriods(), ds.created(), now());
         dataSets.put(ds.id(), stamped);
         rendered.remove(ds.id());
+        version++;
         return stamped;
     }
     public synchronized List<DataSet> dataSetsOf(String dataElementId) {
@@ -131,6 +139,9 @@ public final class Dhis2Model {
         OrgUnit o = orgUnits.get(orgUnitId);
         return o != null && o.path().contains("/" + ancestorId);
     }
+
+    /** Changes with every change of the model's objects (users, data sets). */
+    synchronized long version() { return version; }
 
     String now() { return LocalDateTime.now(options.clock).format(TS); }
 

@@ -311,38 +311,84 @@ public final class Dhis2Simulator extends SimHttpServer {
         };
     }
 
+    /**
+     * Everything a list's selection (which items, in which order) depends on besides the model: the collection, the
+     * filters with their junction, the order, the users' own parameters, and the user format (filters that go through a
+     * reference to a user see it as it is served). Paging and {@code fields} are not part of it.
+     */
+    private record Selector(String collection, List<String> filters, boolean or, String order, UserFormat format,
+                            String query, String phoneNumber, String ou, boolean includeChildren) {}
+
+    /** A selection computed at one version of the model. */
+    private record Selection(long version, List<ObjectNode> items) {}
+
+    /**
+     * The selections of recent list queries, so that walking the pages of one query filters and sorts once rather than
+     * once per page (a real DHIS2 answers each page with a SQL query and an index; filtering 10,000 users per page made
+     * the simulator the bottleneck of every benchmark). An entry computed at an older model version is not used.
+     */
+    private final Map<Selector, Selection> selections = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Selector, Selection> eldest) { return size() > 32; }
+    };
+
     private Response list(Request req, String collection, Map<String, String> params) {
-        List<ObjectNode> items = model.collection(collection);
         boolean users = collection.equals("users");
-        Function<String, ObjectNode> resolver = resolver();
+        List<String> filterSpecs = req.query().getOrDefault("filter", List.of());
         List<MetadataQuery.Filter> filters = new ArrayList<>();
         try {
-            for (String f : req.query().getOrDefault("filter", List.of())) filters.add(MetadataQuery.parseFilter(f));
+            for (String f : filterSpecs) filters.add(MetadataQuery.parseFilter(f));
         } catch (IllegalArgumentException e) {
             return error(400, "Bad Request", e.getMessage());
         }
         boolean or = "OR".equalsIgnoreCase(params.get("rootJunction"));
-        List<ObjectNode> kept = new ArrayList<>();
-        try {
-            for (ObjectNode n : items) {
-                ObjectNode view = users ? userFilterView(n) : n;
-                if (!filters.isEmpty()) {
-                    boolean ok = or ? filters.stream().anyMatch(f -> MetadataQuery.matches(view, f, resolver))
-                            : filters.stream().allMatch(f -> MetadataQuery.matches(view, f, resolver));
-                    if (!ok) continue;
-                }
-                if (users && !userParams(n, params)) continue;
-                kept.add(n);
-            }
-        } catch (IllegalArgumentException e) {
-            return error(400, "Bad Request", e.getMessage());
-        }
         String order = params.get("order");
+        Selector selector = new Selector(collection, List.copyOf(filterSpecs), or, order, userFormat,
+                users ? params.get("query") : null, users ? params.get("phoneNumber") : null, users ? params.get("ou") : null,
+                users && Boolean.parseBoolean(params.get("includeChildren")));
+        long version = model.version();   // read before the items: a change made meanwhile makes this entry stale
+        Selection cached;
+        synchronized (selections) {
+            cached = selections.get(selector);
+        }
+        List<ObjectNode> kept;
+        if (cached != null && cached.version() == version) {
+            kept = cached.items();
+        } else {
+            try {
+                kept = select(collection, filters, or, order, params);
+            } catch (IllegalArgumentException e) {
+                return error(400, "Bad Request", e.getMessage());
+            }
+            synchronized (selections) {
+                selections.put(selector, new Selection(version, kept));
+            }
+        }
+        return listResponse(req, collection, kept, params, users ? this::userView : null);
+    }
+
+    /** The items of a collection that pass the filters and the users' parameters, in the requested order. */
+    private List<ObjectNode> select(String collection, List<MetadataQuery.Filter> filters, boolean or, String order,
+                                    Map<String, String> params) {
+        List<ObjectNode> items = model.collection(collection);
+        boolean users = collection.equals("users");
+        Function<String, ObjectNode> resolver = resolver();
+        List<ObjectNode> kept = new ArrayList<>();
+        for (ObjectNode n : items) {
+            if (!filters.isEmpty()) {
+                ObjectNode view = users ? userFilterView(n) : n;
+                boolean ok = or ? filters.stream().anyMatch(f -> MetadataQuery.matches(view, f, resolver))
+                        : filters.stream().allMatch(f -> MetadataQuery.matches(view, f, resolver));
+                if (!ok) continue;
+            }
+            if (users && !userParams(n, params)) continue;
+            kept.add(n);
+        }
         if (order != null) {
             Comparator<JsonNode> c = MetadataQuery.order(order, resolver);
             if (c != null) kept.sort(c);
         }
-        return listResponse(req, collection, kept, params, users ? this::userView : null);
+        return List.copyOf(kept);
     }
 
     private boolean userParams(ObjectNode n, Map<String, String> p) {

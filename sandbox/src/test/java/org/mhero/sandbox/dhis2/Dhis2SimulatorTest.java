@@ -252,6 +252,39 @@ class Dhis2SimulatorTest {
     }
 
     @Test
+    void theSamePageQueryAfterAChangeAnswersTheChangedUsers() throws Exception {
+        String q = "/api/users?filter=phoneNumber:!null&fields=id,phoneNumber&pageSize=5&order=id:asc&page=1";
+        JsonNode before = get(q).body();
+        int total = before.get("pager").get("total").asInt();
+        String firstId = before.get("users").get(0).get("id").asText();
+        assertThat(get(q).body()).isEqualTo(before);   // asked again, unchanged: the same answer
+
+        // a user added, changed and removed between two requests of the same page (ids start with a letter: first by id)
+        String id = "A0000000000";
+        Dhis2Model.User template = sim.model().user(firstId);
+        sim.model().putUser(new Dhis2Model.User(id, "added1", "Added", "User", null, "0770000003", null, false,
+                template.orgUnitIds(), template.created(), template.lastUpdated(), List.of("+231770000003")));
+        try {
+            JsonNode added = get(q).body();
+            assertThat(added.get("pager").get("total").asInt()).isEqualTo(total + 1);
+            assertThat(added.get("users").get(0).get("id").asText()).isEqualTo(id);
+            assertThat(added.get("users").get(0).get("phoneNumber").asText()).isEqualTo("0770000003");
+            assertThat(added.get("users").get(1).get("id").asText()).isEqualTo(firstId);
+
+            sim.model().updateUser(id, x -> x.withPhoneNumber("+231770000002", List.of("+231770000002")));
+            assertThat(get(q).body().get("users").get(0).get("phoneNumber").asText()).isEqualTo("+231770000002");
+
+            sim.model().updateUser(id, x -> x.withPhoneNumber(null, List.of()));   // no number: filtered out
+            JsonNode filtered = get(q).body();
+            assertThat(filtered.get("pager").get("total").asInt()).isEqualTo(total);
+            assertThat(filtered.get("users").get(0).get("id").asText()).isEqualTo(firstId);
+        } finally {
+            sim.model().removeUser(id);
+        }
+        assertThat(get(q).body()).isEqualTo(before);
+    }
+
+    @Test
     void dataElementsAndDataSets() throws Exception {
         JsonNode des = get("/api/dataElements?filter=code:in:%5BORS,ZINC%5D&fields=id,code,name,valueType,categoryCombo%5Bid,categoryOptionCombos%5Bid,code,name%5D%5D&paging=false").body().get("dataElements");
         assertThat(des.size()).isEqualTo(2);
