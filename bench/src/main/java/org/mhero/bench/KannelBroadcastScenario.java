@@ -343,7 +343,9 @@ final class KannelBroadcastScenario {
                     r.put("delivery_status", counts);
                 }
                 long settled = s.path("messages").asLong();
-                boolean verified = settled == n && s.path("duplicates").asLong() == 0 && s.path("requests_202").asLong() == s.path("requests").asLong()
+                @SuppressWarnings("unchecked") Map<String, Long> st = (Map<String, Long>) r.get("delivery_status");
+                long handedOver = st.getOrDefault("accepted", 0L) + st.getOrDefault("sent", 0L) + st.getOrDefault("delivered", 0L);
+                boolean verified = settled == n && handedOver == n && s.path("duplicates").asLong() == 0 && s.path("requests_202").asLong() == s.path("requests").asLong()
                         && (!dlr || (delivered == n && s.path("dlrs_not_200").asLong() == 0));
                 r.put("verified", verified);
                 System.out.printf("[%,d recipients, tps %s] resolved %.2f s; all accepted %.2f s later: %.1f msg/s; %s; %d requests, %d messages, %d duplicates; "
