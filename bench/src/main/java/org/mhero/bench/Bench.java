@@ -19,7 +19,8 @@ import java.util.Map;
  * one JSON line to {@code bench/results/results.jsonl} (system property {@code bench.results}).
  *
  * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}), {@code rapidpro-push} (see {@link RapidProPushScenario}),
- * {@code dhis2-sync} (see {@link Dhis2SyncScenario}).
+ * {@code dhis2-sync} (see {@link Dhis2SyncScenario}), {@code broadcast} (see {@link BroadcastScenario}),
+ * {@code broadcast-kannel} (see {@link KannelBroadcastScenario}).
  */
 public final class Bench {
     private Bench() {}
@@ -82,6 +83,9 @@ public final class Bench {
                   broadcast    a text broadcast to N known contacts through the outbox and the RapidPro channel, at N/10 and N
                      --recipients N         recipients of the large run (default 100000)
                      --rate R               the workspace budget of the simulator and of mHero (default 600/minute)
+                     --sizes N1,N2,...      the recipients of each run (default N/10,N)
+                     --sandbox in|fork      the RapidPro simulator in this JVM (default) or in its own, so the heap is mHero's alone
+                     --heap-probe-s S       full-GC heap probes every S s during a broadcast (default 0 = off)
                   broadcast-kannel  a text broadcast to N workers through the outbox and the Kannel channel to the Kannel simulator:
                                  unthrottled against a bare sendsms loop, then throttled to T msg/s; or, with --sizes, the live heap per size
                      --recipients N         recipients of the unthrottled run (default 50000)

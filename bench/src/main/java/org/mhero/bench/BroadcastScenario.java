@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the RapidPro channel, against the RapidPro simulator at the same workspace budget as mHero (scaled, e.g.
  * 600/minute, so 100k takes under a minute instead of 500 s at 3600/hour). Figures: API calls per 1,000 recipients
  * (target ≤ 5), contact-creation calls (target 0), the time against the rate-limit floor (ceil(N / 200) calls at the
- * allowed rate; target within 5%), 429s, and the heap: the run is repeated at N/10 and N in the same JVM and the peak
- * heap growth during each broadcast is compared (flat = about the same).
+ * allowed rate; target within 5%), 429s, and the heap: the run is repeated for each size (default N/10 and N), each on a
+ * fresh database, simulator and context, and the live heap after full GCs before, during ({@code --heap-probe-s}) and
+ * after each broadcast is compared (flat = about the same). With {@code --sandbox fork} the simulator runs in its own JVM
+ * ({@link PeerMain}), so that heap is mHero's alone.
  */
 final class BroadcastScenario {
     private final int recipients;
@@ -94,6 +96,13 @@ final class BroadcastScenario {
             var config = Bench.shippedConfig();
             config.get("org.mhero.rapidpro").putAll(Map.of("api.url", rapidpro.url(), "api.token", rapidpro.token(), "rate.limit", rate));
             config.get("org.mhero.channel").putAll(Map.of("dispatch.poll.ms", "100"));
+            // mHero's HTTP port on a free loopback port: the shipped 8088 may be taken by another run on this machine
+            int port;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            config.get("org.mhero.api").putAll(Map.of("http.port", Integer.toString(port), "http.host", "127.0.0.1"));
+            config.get("org.mhero.channel").put("dlr.base.url", "http://127.0.0.1:" + port);
             mhero.setConfiguration(config);
             mhero.start();
             try {

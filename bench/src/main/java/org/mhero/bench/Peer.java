@@ -43,7 +43,10 @@ interface Peer extends AutoCloseable {
     String url();
     /** RapidPro's API token (null for Kannel). */
     String token();
-    /** RapidPro contact uuids of the seeded workers, in number order (empty for Kannel). */
+    /**
+     * RapidPro contact uuids of the seeded workers, in number order (empty for Kannel). A forked peer hands them over
+     * once and forgets them: 200,000 uuids are about 17 MB of this JVM's heap, which must not count as mHero's.
+     */
     List<String> contactUuids();
     JsonNode stats() throws IOException;
     void clear() throws IOException;
@@ -122,11 +125,15 @@ interface Peer extends AutoCloseable {
         Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
         String ready = take(answers, "ready", Duration.ofMinutes(5));
         String[] parts = ready.split(" ");
-        List<String> uuids = uuidsFile == null ? List.of() : Files.readAllLines(uuidsFile, StandardCharsets.UTF_8);
+        List<List<String>> uuids = new ArrayList<>(List.of(uuidsFile == null ? List.of() : Files.readAllLines(uuidsFile, StandardCharsets.UTF_8)));
         return new Peer() {
             public String url() { return parts[1]; }
             public String token() { return parts[2].equals("-") ? null : parts[2]; }
-            public List<String> contactUuids() { return uuids; }
+            public List<String> contactUuids() {
+                List<String> u = uuids.get(0);
+                uuids.set(0, List.of());
+                return u;
+            }
             public synchronized JsonNode stats() throws IOException {
                 in.write("stats\n");
                 in.flush();
