@@ -19,7 +19,8 @@ import java.util.Map;
  * one JSON line to {@code bench/results/results.jsonl} (system property {@code bench.results}).
  *
  * <p>Scenarios: {@code ihris-sync} (see {@link IhrisSyncScenario}), {@code rapidpro-push} (see {@link RapidProPushScenario}),
- * {@code dhis2-sync} (see {@link Dhis2SyncScenario}),
+ * {@code dhis2-sync} (see {@link Dhis2SyncScenario}), {@code broadcast} (see {@link BroadcastScenario}),
+ * {@code broadcast-kannel} (see {@link KannelBroadcastScenario}), {@code inbound} (see {@link InboundScenario}),
  * {@code inbound-stock} (see {@link InboundStockScenario}).
  */
 public final class Bench {
@@ -43,6 +44,7 @@ public final class Bench {
             case "ihris-sync" -> run = new IhrisSyncScenario(opts)::run;
             case "rapidpro-push" -> run = new RapidProPushScenario(opts)::run;
             case "broadcast" -> run = new BroadcastScenario(opts)::run;
+            case "broadcast-kannel" -> run = new KannelBroadcastScenario(opts)::run;
             case "dhis2-sync" -> run = new Dhis2SyncScenario(opts)::run;
             case "inbound" -> run = new InboundScenario(opts)::run;
             case "inbound-stock" -> run = new InboundStockScenario(opts)::run;
@@ -84,6 +86,22 @@ public final class Bench {
                   broadcast    a text broadcast to N known contacts through the outbox and the RapidPro channel, at N/10 and N
                      --recipients N         recipients of the large run (default 100000)
                      --rate R               the workspace budget of the simulator and of mHero (default 600/minute)
+                     --sizes N1,N2,...      the recipients of each run (default N/10,N)
+                     --sandbox in|fork      the RapidPro simulator in this JVM (default) or in its own, so the heap is mHero's alone
+                     --heap-probe-s S       full-GC heap probes every S s during a broadcast (default 0 = off)
+                  broadcast-kannel  a text broadcast to N workers through the outbox and the Kannel channel to the Kannel simulator:
+                                 unthrottled against a bare sendsms loop, then throttled to T msg/s; or, with --sizes, the live heap per size
+                     --recipients N         recipients of the unthrottled run (default 50000)
+                     --tps T                kannel.tps of the throttled run (default 200; 0 = no throttled run)
+                     --throttled-recipients N  recipients of the throttled run (default 60 s worth: 60 T)
+                     --max-recipients M     kannel.max.recipients (default: the shipped value)
+                     --concurrency C        dispatch.concurrency (default: the shipped value)
+                     --sandbox fork|in      the simulator in its own JVM (default) or in this one
+                     --peer-heap SIZE       -Xmx of the forked simulator (default 2g)
+                     --dlr true|false       delivery reports on (the shipped dlr mask, default) or off (mask 0)
+                     --baseline true|false  the bare sendsms loops before and after (default true)
+                     --sizes N1,N2,...      memory mode: one unthrottled broadcast per size, live heap after full GC
+                     --heap-probe-s S       full-GC heap probes every S s during a broadcast (default 2 with --sizes, else 0)
                   dhis2-sync   full + incremental DHIS2 sync against the sandbox DHIS2, as a ratio of a bare fetch-and-parse baseline
                      --users N              users generated in the sandbox (default 10000; one in twelve has no phone and is not served)
                      --page-size P          DHIS2 pageSize / page.size (default 200)
