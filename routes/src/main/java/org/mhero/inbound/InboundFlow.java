@@ -22,10 +22,12 @@ public final class InboundFlow implements Flow {
     @Override public String name() { return "inbound"; }
     @Override public String pid() { return InboundSettings.PID; }
     @Override public String routeFile() { return "camel/inbound.xml"; }
+    @Override public List<String> routeFiles() { return List.of(routeFile(), "camel/inbound-records.xml"); }
 
     @Override
     public void configure(Pid pid, FlowContext ctx) {
         InboundSettings s = InboundSettings.from(pid);
+        org.mhero.inbound.records.RecordSettings records = org.mhero.inbound.records.RecordUpdates.settings(pid);
         Pid apiPid = ctx.pid(ApiSettings.PID);
         ApiSettings api = ApiSettings.from(apiPid);
         if (!apiPid.ok()) pid.problem("(org.mhero.api)", "mHero's HTTP port is misconfigured: " + apiPid.problems());
@@ -39,6 +41,7 @@ public final class InboundFlow implements Flow {
         ctx.bind("inboundRouter", new InboundRouter(s.keywords(), s.triggers(), s.flows()));
         ctx.bind("inboundHandlers", new InboundHandlers(ctx.dataSource(), s.replies()));
         ctx.bind("inboundRouting", new Routing(store, s.batchSize(), Duration.ofSeconds(s.staleSeconds())));
+        org.mhero.inbound.records.RecordUpdates.bind(records, ctx, ctx.dataSource(), s.phoneRegion());
         ctx.property("inbound.http.base", api.jettyBase());
         ctx.property("inbound.poll.ms", Integer.toString(s.pollMs()));
     }
