@@ -130,13 +130,30 @@ public final class RecordStore implements RecordMapping.Resolver {
 
     /**
      * After mHero removed every opt-out tag of the worker it had set: an iHRIS sync that saw those tags recorded the
-     * opt-out as iHRIS's ({@code provenance.optedOut = ihris}); that is forgotten, so that START can lift it.
+     * opt-out as iHRIS's ({@code provenance.optedOut = ihris}, and in the synced record of those Practitioners); that is
+     * forgotten, so that START lifts it and a later merge does not bring it back from the stored record.
      */
-    public void forgetIhrisOptOut(long workerId) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "update health_worker set provenance = provenance - 'optedOut' where id = ? and provenance->>'optedOut' = 'ihris'")) {
-            ps.setLong(1, workerId);
-            ps.executeUpdate();
+    public void forgetIhrisOptOut(long workerId, List<String> practitionerIds) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        update source_link set data = jsonb_set(data, '{optedOut}', 'false'::jsonb)
+                         where health_worker_id = ? and registry = 'ihris' and source_id = any(?) and (data->>'optedOut')::boolean""")) {
+                    ps.setLong(1, workerId);
+                    ps.setArray(2, c.createArrayOf("text", practitionerIds.toArray()));
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "update health_worker set provenance = provenance - 'optedOut' where id = ? and provenance->>'optedOut' = 'ihris'")) {
+                    ps.setLong(1, workerId);
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 

@@ -30,7 +30,7 @@ public final class TagPlan {
     private final List<String> notes = new ArrayList<>();
     private int current;
     private String step = "done";
-    private boolean removedOurs;
+    private final List<String> removed = new ArrayList<>();
     private boolean keptTheirs;
 
     private TagPlan(String baseUrl, RecordStore store, long workerId, long inboundId, boolean optOut) {
@@ -129,7 +129,7 @@ public final class TagPlan {
             default -> {
                 if (s == 200 || gone) {
                     store.untagged(workerId, it.practitionerId());
-                    removedOurs = true;
+                    removed.add(it.practitionerId());
                     notes.add(gone ? ref + " is not in iHRIS" : "opt-out tag removed from " + ref);
                 } else {
                     notes.add("iHRIS refused removing the opt-out tag from " + ref + " (" + s + ")");
@@ -155,7 +155,7 @@ public final class TagPlan {
             notes.add("Practitioner/" + it.practitionerId() + " keeps the opt-out tag set in iHRIS");
         }
         step = "done";
-        if (!optOut && removedOurs && !keptTheirs) store.forgetIhrisOptOut(workerId);
+        if (!optOut && !removed.isEmpty() && !keptTheirs) store.forgetIhrisOptOut(workerId, removed);
     }
 
     static boolean hasTag(JsonNode parameters) {

@@ -255,6 +255,11 @@ class RecordUpdateRouteTest extends CamelTestSupport {
         assertThat(db.strings("select outcome from inbound_message where external_id = '" + fatuStop + "'").get(0))
                 .endsWith("iHRIS: opt-out tag added to Practitioner/" + fatu);
 
+        // an iHRIS sync now reads the tag as iHRIS's opt-out; START must still lift it, since mHero set it
+        template.sendBody("direct:ihris-sync.full-resync", null);
+        assertThat(db.strings("select h.provenance->>'optedOut' from health_worker h join source_link s on s.health_worker_id = h.id"
+                + " where s.source_id = '" + fatu + "'")).containsExactly("ihris");
+
         assertThat(kannel.sendMo(FATU, "1234", "START")).isEqualTo(200);
         String fatuStart = kannel.log().mos().get(kannel.log().mos().size() - 1).id();
         assertThat(kannel.sendMo(GAYE, "1234", "START")).isEqualTo(200);
@@ -268,6 +273,8 @@ class RecordUpdateRouteTest extends CamelTestSupport {
         assertThat(db.count("select count(*) from ihris_opt_out")).isZero();
         assertThat(db.strings("select opted_out::text from health_worker h join source_link s on s.health_worker_id = h.id"
                 + " where s.source_id = '" + fatu + "'")).containsExactly("false");
+        assertThat(db.strings("select data->>'optedOut' from source_link where source_id = '" + fatu + "'")).containsExactly("false");
+        assertThat(kannelStatus(gayeStart)).as("iHRIS holds Gaye's opt-out: a person has to lift it there").isEqualTo("inbox");
     }
 
     static void execute(String sql) throws java.sql.SQLException {
