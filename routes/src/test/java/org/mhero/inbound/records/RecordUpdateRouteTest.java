@@ -45,7 +45,7 @@ class RecordUpdateRouteTest extends CamelTestSupport {
     static final String KANNEL_TOKEN = "change-me-kannel-inbound";
     static final String RAPIDPRO_TOKEN = "change-me-rapidpro-inbound";
     static final String AMA = "+231770200001", BINTU = "+231770200002", CEE = "+231770200003", DEDE = "+231770200004",
-            EKO = "+231770200005", FATU = "+231770200006", GAYE = "+231770200007";
+            EKO = "+231770200005", FATU = "+231770200006", GAYE = "+231770200007", HAWA = "+231770200008";
 
     static TestDatabase db;
     static IhrisSandbox ihris;
@@ -64,7 +64,7 @@ class RecordUpdateRouteTest extends CamelTestSupport {
         IhrisStore s = ihris.store();
         String facility = s.facilityIds().get(0);
         for (String[] w : new String[][] {{"Ama", AMA}, {"Bintu", BINTU}, {"Cee", CEE}, {"Dede", DEDE}, {"Eko", EKO}, {"Fatu", FATU},
-                {"Gaye", GAYE}}) {
+                {"Gaye", GAYE}, {"Hawa", HAWA}}) {
             PRACTITIONER.put(w[1], s.addPractitioner(w[0], "Kollie", w[1], "2230-1B", facility));
         }
         port = ShippedConfig.freePort();
@@ -238,6 +238,18 @@ class RecordUpdateRouteTest extends CamelTestSupport {
         await("the answer routed after a retry", () -> "done record-update".equals(routed(run)));
         assertThat(db.count("select attempts from inbound_message where id = " + messageId(run))).isEqualTo(2);
         assertThat(phoneOf(pid)).isEqualTo("+231886555125");
+    }
+
+    @Test
+    void aPractitionerDeletedInIhrisLeavesTheAnswerInTheInboxWithTheReason() throws Exception {
+        String pid = PRACTITIONER.get(HAWA);
+        ihris.store().delete("Practitioner", pid);
+        String run = rapidpro.injectInbound("tel:" + HAWA, "0886555126", PHONE_FLOW, null);
+        await("the answer routed", () -> "inbox record-update".equals(routed(run)));
+        assertThat(outcome(run)).isEqualTo("not written: Practitioner/" + pid + " is not in iHRIS (410)");
+        assertThat(db.strings("select field || ' ' || status || ' ' || error from record_update where inbound_id = " + messageId(run)))
+                .containsExactly("phone failed Practitioner/" + pid + " is not in iHRIS (410)");
+        assertThat(kannel.log().textsTo(HAWA)).as("the sender is not told about an operator's problem").isEmpty();
     }
 
     @Test
