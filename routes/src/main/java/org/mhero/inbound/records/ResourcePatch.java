@@ -59,7 +59,8 @@ public final class ResourcePatch {
 
     /**
      * The worker's main phone (system = phone, lowest rank, then use = mobile, then first) gets the new E.164 value; it
-     * is unchanged when it already reads as that number in any notation. No phone yet: one is added as mobile.
+     * is unchanged when it already reads as that number in any notation (the old value is kept as it is). No phone
+     * yet: one is added as mobile.
      */
     private Diff phone(JsonNode r, FieldChange c, ArrayNode ops) {
         JsonNode telecom = r.path("telecom");
@@ -78,8 +79,8 @@ public final class ResourcePatch {
         int main = idx.get(0);
         String old = telecom.get(main).path("value").asText(null);
         if (old != null) {
-            List<PhoneResult> parsed = phones.normalize(old);
-            if (parsed.size() == 1 && c.value().equals(parsed.get(0).e164())) return new Diff(c.field(), c.value(), c.value());
+            // several numbers in one value ("a/b", ihris-fhir.md §3): already so when one of them is the new number
+            if (phones.normalize(old).stream().map(PhoneResult::e164).anyMatch(c.value()::equals)) return new Diff(c.field(), old, old);
         }
         ops.add(op(old == null ? "add" : "replace", "/telecom/" + main + "/value", F.textNode(c.value())));
         return new Diff(c.field(), old, c.value());
