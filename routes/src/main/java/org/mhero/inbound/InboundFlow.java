@@ -22,11 +22,12 @@ public final class InboundFlow implements Flow {
     @Override public String name() { return "inbound"; }
     @Override public String pid() { return InboundSettings.PID; }
     @Override public String routeFile() { return "camel/inbound.xml"; }
-    @Override public List<String> routeFiles() { return List.of(routeFile(), "camel/inbound-stock.xml"); }
+    @Override public List<String> routeFiles() { return List.of(routeFile(), "camel/inbound-stock.xml", "camel/inbound-records.xml"); }
 
     @Override
     public void configure(Pid pid, FlowContext ctx) {
         InboundSettings s = InboundSettings.from(pid);
+        org.mhero.inbound.records.RecordSettings records = org.mhero.inbound.records.RecordUpdates.settings(pid);
         Pid apiPid = ctx.pid(ApiSettings.PID);
         ApiSettings api = ApiSettings.from(apiPid);
         if (!apiPid.ok()) pid.problem("(org.mhero.api)", "mHero's HTTP port is misconfigured: " + apiPid.problems());
@@ -50,6 +51,7 @@ public final class InboundFlow implements Flow {
                     }
                     default -> true;
                 }));
+        org.mhero.inbound.records.RecordUpdates.bind(records, ctx, ctx.dataSource(), s.phoneRegion());
         ctx.property("inbound.http.base", api.jettyBase());
         ctx.property("inbound.poll.ms", Integer.toString(s.pollMs()));
         ctx.bind("inboundReconciler", new Reconciler(() -> ctx.lookup("rapidproClient", org.mhero.rapidpro.RapidProClient.class),
