@@ -149,6 +149,61 @@ if [ -n "$KARAF_SSH" ]; then
 else
   log "no ssh client: the broadcast demo is skipped (in the Karaf console: mhero:broadcast --group doctors 'text')"
 fi
+# ---- inbound: a stock SMS into DHIS2, a 409 answered to its sender, a validation answer written back to iHRIS.
+# The requests are the ones Kannel's sms-service get-url and a RapidPro flow's webhook make (etc/samples/rapidpro).
+if [ -n "$KARAF_SSH" ] && command -v curl >/dev/null; then
+  INBOUND="http://127.0.0.1:8088/inbound"
+  KTOKEN=$(sed -n 's/^kannel.secret = //p' "$K/etc/org.mhero.inbound.cfg")
+  RTOKEN=$(sed -n 's/^rapidpro.secret = //p' "$K/etc/org.mhero.inbound.cfg")
+  # the facilities of DHIS2's STOCK data set; a DHIS2 worker at one of them, and one at a facility outside it
+  ASSIGNED=$(curl -s -H "Authorization: ApiToken $DHIS2_TOKEN" "$DHIS2_URL/api/dataSets?filter=code:eq:STOCK&fields=organisationUnits%5Bid%5D&paging=false" \
+    | grep -o '"id":"[A-Za-z0-9]*"' | sed 's/"id":"\(.*\)"/\x27\1\x27/' | paste -sd, -)
+  WORKER_SQL="select p.e164 from health_worker h join location l on l.id = h.facility_id and l.registry = 'dhis2'
+    join phone p on p.health_worker_id = h.id and p.is_primary and p.e164 is not null and not p.shared
+    where not h.opted_out and l.source_id"
+  IN_SET=$($PSQL -c "$WORKER_SQL in (${ASSIGNED:-''}) order by h.id limit 1")
+  OUT_SET=$($PSQL -c "$WORKER_SQL not in (${ASSIGNED:-''}) and l.level = 'facility' order by h.id limit 1")
+  kannel_mo() { # $1 sender, $2 text, $3 Kannel's message id: Kannel's get-url call
+    curl -s -o /dev/null -w "  mHero answered %{http_code}\n" -G "$INBOUND/kannel" --data-urlencode "token=$KTOKEN" --data-urlencode "from=$1" \
+      --data-urlencode "to=1234" --data-urlencode "text=$2" --data-urlencode "id=$3"
+  }
+  mask() { sed -E 's/(\+231)[0-9]{7}([0-9]{2})/\1*******\2/g'; }
+  show_reply() { # the reply mHero sent back to inbound message $1 (external id), through the outbox
+    wait_zero 30 "select count(*) from inbound_message where external_id = '$1' and status in ('received', 'routing')"
+    $PSQL -c "select '  route ' || m.route || ', ' || m.status || ': ' || coalesce(m.outcome, '') from inbound_message m where m.external_id = '$1'"
+    $PSQL -c "select '  reply: ' || b.text from inbound_message m join broadcast b on b.origin = 'inbound:' || m.id || ':reply' where m.external_id = '$1'"
+  }
+  echo
+  if [ -n "$IN_SET" ]; then
+    echo "A stock report by SMS from a DHIS2 health worker (Kannel's get-url call to mHero): STOCK ORS 40, zinc:12"
+    kannel_mo "$IN_SET" "STOCK ORS 40, zinc:12" demo-stock-1
+    show_reply demo-stock-1
+    $PSQL -c "select '  DHIS2 took it: org unit ' || org_unit || ', period ' || period || ', HTTP ' || http_status || ' ' || coalesce(import_status, '')
+      || ' ' || coalesce(import_count::text, '') from stock_report order by id desc limit 1" 2>/dev/null || true
+  fi
+  if [ -n "$OUT_SET" ]; then
+    echo "The same from a facility that is not in DHIS2's STOCK data set: DHIS2 answers 409 and the sender is told why:"
+    kannel_mo "$OUT_SET" "STOCK ORS 40 ZINC 12" demo-stock-2
+    show_reply demo-stock-2
+  fi
+  PRAC=$($PSQL -c "select s.source_id || ' ' || p.e164 from source_link s join phone p on p.health_worker_id = s.health_worker_id and p.is_primary
+    and p.e164 is not null and not p.shared join health_worker h on h.id = s.health_worker_id
+    where s.registry = 'ihris' and not h.opted_out order by s.health_worker_id desc limit 1")
+  if [ -n "$PRAC" ]; then
+    PID=${PRAC%% *}; PHONE=${PRAC#* }
+    echo
+    echo "A validation answer from the RapidPro flow (its webhook to mHero): the phone is wrong, the new one is 0886 555 123"
+    echo "  iHRIS before: $(curl -s "$IHRIS_URL/Practitioner/$PID" | grep -o '"telecom":\[[^]]*\]' | head -1 | mask)"
+    curl -s -o /dev/null -w "  mHero answered %{http_code}\n" -H 'Content-Type: application/json' "$INBOUND/rapidpro/webhook?token=$RTOKEN" \
+      -d "{\"contact\":{\"uuid\":\"demo-contact-1\",\"name\":\"demo\",\"urn\":\"tel:$PHONE\"},\"flow\":{\"uuid\":\"0f3c5f6b-2a4d-4b4e-9c47-5d1b0c6a7e21\",\"name\":\"Validation\"},\"results\":{\"phone_ok\":{\"value\":\"no\",\"category\":\"No\"},\"new_phone\":{\"value\":\"0886 555 123\",\"category\":\"Has Text\"}},\"run\":{\"uuid\":\"demo-run-1\"},\"input\":null}"
+    show_reply demo-run-1
+    echo "  iHRIS after:  $(curl -s "$IHRIS_URL/Practitioner/$PID" | grep -o '"telecom":\[[^]]*\]' | head -1 | mask)"
+    $PSQL -c "select '  audit: ' || field || ' ' || coalesce(old_value, '') || ' -> ' || coalesce(new_value, '') || ' (' || status || ')' from record_update order by id desc limit 3" 2>/dev/null | mask || true
+  fi
+  echo "karaf@root()> mhero:inbox -n 5"
+  karaf "mhero:inbox -n 5"
+fi
+
 cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
