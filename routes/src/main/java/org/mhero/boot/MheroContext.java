@@ -355,6 +355,23 @@ public class MheroContext implements Operations {
         }
     }
 
+    @Override
+    public String quizFollowUp(String name, String text, String user) {
+        var s = camel == null ? null : camel.getRegistry().lookupByNameAndType("quizStore", org.mhero.quiz.QuizStore.class);
+        if (s == null) throw new IllegalStateException("quizzes are not running (see mhero:problems)");
+        try {
+            List<Long> workers = s.nonResponders(name);
+            if (workers.isEmpty()) return "quiz " + name + " has no non-responders: nothing sent";
+            var v = broadcasts().create(new org.mhero.broadcast.BroadcastRequest("follow-up " + name, text, null, null, null, null,
+                    workers, null, null, null), user);
+            return "broadcast " + v.id() + " " + v.status() + ": " + v.recipients() + " non-responder(s) of quiz " + name;
+        } catch (org.mhero.broadcast.BroadcastRejected e) {
+            return "refused: " + e.getMessage();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the follow-up could not be made: " + e.getMessage(), e);
+        }
+    }
+
     private org.mhero.inbound.InboundStore inbound() {
         CamelContext c = camel;
         var s = c == null ? null : c.getRegistry().lookupByNameAndType("inboundStore", org.mhero.inbound.InboundStore.class);

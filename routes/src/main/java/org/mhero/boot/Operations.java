@@ -59,4 +59,7 @@ public interface Operations {
 
     /** A quiz's funnel (targeted, reached, responded, completed with percentages) and its questions, most missed first. */
     List<List<String>> quizReport(String name);
+
+    /** A broadcast of {@code text} to the quiz's non-responders (enrolled, no answer yet), in one step; its id and status. */
+    String quizFollowUp(String name, String text, String user);
 }

@@ -344,6 +344,21 @@ public final class QuizStore {
         }
     }
 
+    /** The enrolled workers who have not answered any question yet (to re-engage them), by id. */
+    public List<Long> nonResponders(String quiz) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select e.health_worker_id from quiz q join quiz_enrolment e on e.quiz_id = q.id
+                 where q.name = ? and not exists (select 1 from quiz_answer a where a.enrolment_id = e.id)
+                 order by e.health_worker_id""")) {
+            ps.setString(1, quiz);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
     /** Closes a quiz: no more questions, and later answers are not scored. */
     public boolean close(String name) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(

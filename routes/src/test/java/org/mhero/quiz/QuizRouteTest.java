@@ -39,6 +39,7 @@ class QuizRouteTest extends CamelTestSupport {
     static TestDatabase db;
     static KannelSimulator kannel;
     static int port;
+    MheroContext mhero;
 
     @BeforeAll
     static void peers() throws Exception {
@@ -65,7 +66,7 @@ class QuizRouteTest extends CamelTestSupport {
                 "quiz.cold-chain.question.1", "Best fridge temperature for vaccines? | 0 to 2 C | 2 to 8 C | 8 to 12 C | answer = B | why = Between 2 and 8 degrees.",
                 "quiz.cold-chain.question.2", "Which vaccine is damaged by freezing? | Pentavalent | Measles | answer = A",
                 "quiz.cold-chain.question.3", "How often do you record the fridge temperature? | Weekly | Twice a day | answer = B | why = Morning and evening."));
-        MheroContext mhero = new MheroContext();
+        mhero = new MheroContext();
         mhero.setDataSource(db.dataSource());
         mhero.setConfiguration(ShippedConfig.idle()
                 .pid("org.mhero.api", Map.of("http.host", "127.0.0.1", "http.port", Integer.toString(port)))
@@ -193,7 +194,18 @@ class QuizRouteTest extends CamelTestSupport {
         assertThat(q1.sent()).isEqualTo(3);
         assertThat(q1.answered()).isEqualTo(2);
         assertThat(q1.correct()).isEqualTo(1);
+        assertThat(quiz().nonResponders("cold-chain")).as("Cal never answered").hasSize(1);
         assertThat(quiz().funnel("cold-chain")).containsExactly(new QuizStore.Step("targeted", 3, null), new QuizStore.Step("reached", 3, 100.0),
                 new QuizStore.Step("responded", 2, 66.7), new QuizStore.Step("completed", 1, 50.0));
+    }
+
+    @Test
+    @Order(5)
+    void theNonRespondersGetAFollowUpBroadcastInOneStep() throws Exception {
+        String answer = mhero.quizFollowUp("cold-chain", "Reminder: the cold-chain quiz closed. Ask your supervisor for the answers.", "test");
+        assertThat(answer).matches("broadcast \\d+ sending: 1 non-responder\\(s\\) of quiz cold-chain");
+        await("the follow-up reached Cal only", () -> startingWith(CAL, "Reminder: the cold-chain quiz closed") == 1);
+        assertThat(startingWith(ANA, "Reminder")).isZero();
+        assertThat(startingWith(BEN, "Reminder")).isZero();
     }
 }
