@@ -72,7 +72,6 @@ public final class Reconciler {
         Instant after = store.watermark(key);
         Instant newest = after;
         int pages = 0, seen = 0, stored = 0, unfinished = 0;
-        Instant firstUnfinished = null;
         Page<JsonNode> p = c.runsModifiedSince(flow, after, null);
         while (true) {
             pages++;
@@ -81,7 +80,6 @@ public final class Reconciler {
                 Instant modified = RapidProTimes.parse(run.path("modified_on").asText());
                 if (run.path("exit_type").isNull() || run.path("exit_type").isMissingNode()) {
                     unfinished++;
-                    if (firstUnfinished == null || modified.isBefore(firstUnfinished)) firstUnfinished = modified;
                 } else if (!store.receive(run(run)).duplicate()) {
                     stored++;
                 }

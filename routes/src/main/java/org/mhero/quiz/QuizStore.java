@@ -133,17 +133,18 @@ public final class QuizStore {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<long[]> due = new ArrayList<>();
+                record Due(long enrolment, long worker, int position, String quiz) {}
+                List<Due> due = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("""
-                        select e.id, e.health_worker_id, e.next_position, q.id from quiz_enrolment e join quiz q on q.id = e.quiz_id
+                        select e.id, e.health_worker_id, e.next_position, q.name from quiz_enrolment e join quiz q on q.id = e.quiz_id
                          where e.finished_at is null and e.next_due_at <= now() and q.status = 'open'
                          order by e.next_due_at, e.id limit ? for update of e skip locked""")) {
                     ps.setInt(1, limit);
                     try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) due.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                        while (rs.next()) due.add(new Due(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getString(4)));
                     }
                 }
-                for (long[] d : due) if (send(c, d[0], d[1], (int) d[2], d[3])) sent++;
+                for (Due d : due) if (send(c, d.enrolment(), d.worker(), d.position(), d.quiz())) sent++;
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -155,17 +156,8 @@ public final class QuizStore {
     }
 
     /** Sends question {@code position} of the enrolment and moves it on (inside the caller's transaction). */
-    private boolean send(Connection c, long enrolment, long worker, int position, long quizId) throws SQLException {
-        QuizDefinition def = null;
-        String name;
-        try (PreparedStatement ps = c.prepareStatement("select name from quiz where id = ?")) {
-            ps.setLong(1, quizId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                name = rs.getString(1);
-            }
-        }
-        def = definitions.get(name);
+    private boolean send(Connection c, long enrolment, long worker, int position, String name) throws SQLException {
+        QuizDefinition def = definitions.get(name);
         if (def == null || position > def.questions().size()) {
             try (PreparedStatement ps = c.prepareStatement("update quiz_enrolment set next_due_at = null where id = ?")) {
                 ps.setLong(1, enrolment);
@@ -318,7 +310,7 @@ public final class QuizStore {
     /** QUIZ alone (or QUIZ &lt;keyword&gt;): the next question now, unless one is waiting. */
     private Handled onDemand(Connection c, long worker, String keyword) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                select e.id, e.next_position, q.id, q.name, e.open_position from quiz_enrolment e join quiz q on q.id = e.quiz_id
+                select e.id, e.next_position, q.name, e.open_position is not null from quiz_enrolment e join quiz q on q.id = e.quiz_id
                  where e.health_worker_id = ? and e.finished_at is null and q.status = 'open' and (?::text is null or q.keyword = ?)
                  order by e.enrolled_at, e.id limit 1 for update of e""")) {
             ps.setLong(1, worker);
@@ -331,14 +323,12 @@ public final class QuizStore {
                 }
                 long enrolment = rs.getLong(1);
                 int next = rs.getInt(2);
-                long quizId = rs.getLong(3);
-                String name = rs.getString(4);
-                rs.getInt(5);
-                if (!rs.wasNull()) {
+                String name = rs.getString(3);
+                if (rs.getBoolean(4)) {
                     return Handled.done(Route.QUIZ, name + ": a question is already waiting")
                             .replying("Please answer the question you have first (QUIZ and your letter).");
                 }
-                send(c, enrolment, worker, next, quizId);
+                send(c, enrolment, worker, next, name);
                 return Handled.done(Route.QUIZ, name + " Q" + next + " sent on demand");
             }
         }

@@ -292,7 +292,7 @@ public final class RapidProContacts {
                     run.notRegistered++;
                     if (contacts.notRegistered(u.workerId(), e.getMessage())) {
                         LOG.warn("rapidpro-contacts: health worker {} (contact {}) not registered in iHRIS: {}", u.workerId(),
-                                u.contactUuid(), e.getMessage());
+                                u.contactUuid(), org.mhero.store.Failures.maskNumbers(e.getMessage()));
                     } else {
                         LOG.debug("rapidpro-contacts: health worker {} still not registered in iHRIS: {}", u.workerId(), e.getMessage());
                     }
