@@ -3,9 +3,6 @@ package org.mhero.broadcast;
 import org.apache.camel.CamelContext;
 import org.mhero.sandbox.db.TestDatabase;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,23 +16,8 @@ final class BroadcastFixtures {
     /** One active health worker per number (E.164), each with that number as its primary phone; returns their ids. */
     static List<Long> workers(TestDatabase db, List<String> phones) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement hw = c.prepareStatement("insert into health_worker (display_name, cadre) values (?, 'nurse') returning id");
-             PreparedStatement ph = c.prepareStatement(
-                     "insert into phone (health_worker_id, registry, raw_value, e164, is_primary) values (?, 'csv', ?, ?, true)")) {
-            for (String phone : phones) {
-                hw.setString(1, "Worker " + phone.substring(phone.length() - 4));
-                long id;
-                try (ResultSet rs = hw.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
-                ph.setLong(1, id);
-                ph.setString(2, phone);
-                ph.setString(3, phone);
-                ph.executeUpdate();
-                ids.add(id);
-            }
+        for (String phone : phones) {
+            ids.add(org.mhero.testing.TestWorkers.insert(db.dataSource(), "Worker " + phone.substring(phone.length() - 4), phone, null));
         }
         return ids;
     }

@@ -24,8 +24,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -127,22 +125,7 @@ class InboundRouteTest extends CamelTestSupport {
     }
 
     long worker(String name, String phone) throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement hw = c.prepareStatement("insert into health_worker (display_name, cadre) values (?, 'nurse') returning id");
-             PreparedStatement ph = c.prepareStatement(
-                     "insert into phone (health_worker_id, registry, raw_value, e164, is_primary) values (?, 'csv', ?, ?, true)")) {
-            hw.setString(1, name);
-            long id;
-            try (ResultSet rs = hw.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            ph.setLong(1, id);
-            ph.setString(2, phone);
-            ph.setString(3, phone);
-            ph.executeUpdate();
-            return id;
-        }
+        return org.mhero.testing.TestWorkers.insert(db.dataSource(), name, phone, null);
     }
 
     static void await(String what, BooleanSupplier done) throws InterruptedException {

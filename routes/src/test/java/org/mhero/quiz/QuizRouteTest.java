@@ -89,20 +89,7 @@ class QuizRouteTest extends CamelTestSupport {
                 group = rs.getLong(1);
             }
             for (String phone : List.of(ANA, BEN, CAL, DEE)) {
-                long w;
-                try (PreparedStatement ps = c.prepareStatement("insert into health_worker (display_name, cadre) values (?, 'nurse') returning id")) {
-                    ps.setString(1, "Nurse " + phone.substring(phone.length() - 1));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        w = rs.getLong(1);
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("insert into phone (health_worker_id, registry, raw_value, e164, is_primary) values (?, 'csv', ?, ?, true)")) {
-                    ps.setLong(1, w);
-                    ps.setString(2, phone);
-                    ps.setString(3, phone);
-                    ps.executeUpdate();
-                }
+                long w = org.mhero.testing.TestWorkers.insert(db.dataSource(), "Nurse " + phone.substring(phone.length() - 1), phone, null);
                 if (!phone.equals(DEE)) {
                     try (PreparedStatement ps = c.prepareStatement("insert into contact_group_member (group_id, health_worker_id) values (?, ?)")) {
                         ps.setLong(1, group);

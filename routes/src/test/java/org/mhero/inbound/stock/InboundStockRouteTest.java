@@ -132,23 +132,7 @@ class InboundStockRouteTest extends CamelTestSupport {
     }
 
     long worker(String name, String phone, long facility) throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement hw = c.prepareStatement("insert into health_worker (display_name, cadre, facility_id) values (?, 'nurse', ?) returning id");
-             PreparedStatement ph = c.prepareStatement(
-                     "insert into phone (health_worker_id, registry, raw_value, e164, is_primary) values (?, 'csv', ?, ?, true)")) {
-            hw.setString(1, name);
-            hw.setLong(2, facility);
-            long id;
-            try (ResultSet rs = hw.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            ph.setLong(1, id);
-            ph.setString(2, phone);
-            ph.setString(3, phone);
-            ph.executeUpdate();
-            return id;
-        }
+        return org.mhero.testing.TestWorkers.insert(db.dataSource(), name, phone, facility);
     }
 
     static void await(String what, BooleanSupplier done) throws InterruptedException {
