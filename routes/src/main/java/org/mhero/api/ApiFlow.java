@@ -28,6 +28,8 @@ public final class ApiFlow implements Flow {
         ctx.bind("apiHttp", new ApiHttp(new BasicAuth(jaas, s.realm(), s.role()),
                 () -> ctx.lookup("broadcastService", BroadcastService.class),
                 () -> ctx.lookup("inboundStore", org.mhero.inbound.InboundStore.class), s.maxBodyBytes()));
+        ctx.bind("reportHttp", new ReportHttp(() -> ctx.lookup("reportStore", org.mhero.report.ReportStore.class),
+                () -> ctx.lookup("broadcastService", BroadcastService.class), s.maxBodyBytes()));
         ctx.property("api.http.base", s.jettyBase());
     }
 }

@@ -62,7 +62,7 @@ public final class ApiHttp {
                 throw ApiProblem.bad("content-length", "is not a number");
             }
         }
-        if (call.operation().equals("create")) ApiPaths.requireJson(contentType);
+        if (call.operation().equals("create") || call.operation().equals("report-follow-up")) ApiPaths.requireJson(contentType);
         return call.operation();
     }
 

@@ -15,6 +15,9 @@ import java.util.Map;
  * GET  /api/inbox                           inbox          (?status=&route=&q=&before=&limit=)
  * POST /api/inbox/{id}/replay               inbox-replay   (a failed message routed again)
  * POST /api/inbox/replay                    inbox-replay-all
+ * GET  /api/reports/{kind}/{key}            report                 (kind: broadcasts, flows, quizzes)
+ * GET  /api/reports/{kind}/{key}/non-responders   report-non-responders
+ * POST /api/reports/{kind}/{key}/follow-up  report-follow-up
  * </pre>
  * An unknown path is 404, a known path with another method 405 (with the methods allowed).
  */
@@ -53,6 +56,11 @@ public final class ApiPaths {
         } else if (s[2].equals("inbox") && s.length == 5 && s[4].equals("replay")) {
             id = id(s[3]);
             r = new Resource("POST", Map.of("POST", "inbox-replay"));
+        } else if (s[2].equals("reports") && (s.length == 5 || s.length == 6) && org.mhero.report.Subject.Kind.ofPath(s[3]) != null) {
+            if (s.length == 5) r = new Resource("GET", Map.of("GET", "report"));
+            else if (s[5].equals("non-responders")) r = new Resource("GET", Map.of("GET", "report-non-responders"));
+            else if (s[5].equals("follow-up")) r = new Resource("POST", Map.of("POST", "report-follow-up"));
+            else throw notFound(path);
         } else {
             throw notFound(path);
         }

@@ -39,7 +39,8 @@ public class MheroContext implements Operations {
 
     /** Every flow, in start order. A new flow is one class and one line here. */
     static final List<Flow> FLOWS = List.of(new IhrisFlow(), new Dhis2Flow(), new CsvFlow(), new RapidProFlow(), new GroupsFlow(),
-            new BroadcastFlow(), new org.mhero.inbound.InboundFlow(), new org.mhero.quiz.QuizFlow(), new ApiFlow());
+            new BroadcastFlow(), new org.mhero.inbound.InboundFlow(), new org.mhero.quiz.QuizFlow(),
+            new org.mhero.report.ReportFlow(), new ApiFlow());
 
     private DataSource dataSource;
     private Map<String, ?> configuration = Map.of();
@@ -341,8 +342,10 @@ public class MheroContext implements Operations {
         try {
             List<List<String>> out = new ArrayList<>();
             out.add(List.of("step / question", "count", "% of previous", "answered", "correct", "missed"));
-            for (var st : s.funnel(name)) {
-                out.add(List.of(st.name(), Integer.toString(st.count()), st.percentOfPrevious() == null ? "" : st.percentOfPrevious() + "%", "", "", ""));
+            var report = reports().report(org.mhero.report.Subject.of(org.mhero.report.Subject.Kind.QUIZ, name))
+                    .orElseThrow(() -> new IllegalArgumentException("no quiz " + name));
+            for (var st : report.funnel()) {
+                out.add(List.of(st.name(), Integer.toString(st.count()), percent(st.percentOfPrevious()), "", "", ""));
             }
             for (var q : s.questions(name)) {
                 String text = q.text().length() > 50 ? q.text().substring(0, 49) + "…" : q.text();
@@ -357,19 +360,72 @@ public class MheroContext implements Operations {
 
     @Override
     public String quizFollowUp(String name, String text, String user) {
-        var s = camel == null ? null : camel.getRegistry().lookupByNameAndType("quizStore", org.mhero.quiz.QuizStore.class);
-        if (s == null) throw new IllegalStateException("quizzes are not running (see mhero:problems)");
+        return followUp("quiz", name, text, user);
+    }
+
+    @Override
+    public List<List<String>> report(String kind, String key, String by, int limit) {
+        org.mhero.report.Subject subject = subject(kind, key);
         try {
-            List<Long> workers = s.nonResponders(name);
-            if (workers.isEmpty()) return "quiz " + name + " has no non-responders: nothing sent";
-            var v = broadcasts().create(new org.mhero.broadcast.BroadcastRequest("follow-up " + name, text, null, null, null, null,
-                    workers, null, null, null), user);
-            return "broadcast " + v.id() + " " + v.status() + ": " + v.recipients() + " non-responder(s) of quiz " + name;
+            List<List<String>> out = new ArrayList<>();
+            if ("non-responders".equals(by)) {
+                out.add(List.of("worker", "name", "cadre", "district", "reached"));
+                for (var n : reports().nonResponders(subject, 0, limit).orElseThrow(() -> new IllegalArgumentException("no " + subject))) {
+                    out.add(java.util.Arrays.asList(Long.toString(n.workerId()), n.name(), n.cadre(), n.district(), n.reached() ? "yes" : "no"));
+                }
+                return out;
+            }
+            var r = reports().report(subject).orElseThrow(() -> new IllegalArgumentException("no " + subject));
+            if (by == null || by.isBlank()) {
+                out.add(List.of(r.title(), "count", "% of previous"));
+                for (var st : r.funnel()) out.add(List.of(st.name(), Integer.toString(st.count()), percent(st.percentOfPrevious())));
+                return out;
+            }
+            List<org.mhero.report.ReportStore.Row> rows = switch (by) {
+                case "cadre" -> r.byCadre();
+                case "district" -> r.byDistrict();
+                default -> throw new IllegalArgumentException("--by is cadre, district or non-responders, not '" + by + "'");
+            };
+            List<String> head = new ArrayList<>(List.of(by));
+            for (String step : org.mhero.report.ReportStore.STEPS) head.addAll(List.of(step, "%"));
+            out.add(head);
+            for (var row : rows) {
+                List<String> line = new ArrayList<>(List.of(row.value()));
+                for (var st : row.steps()) line.addAll(List.of(Integer.toString(st.count()), percent(st.percentOfPrevious())));
+                out.add(line);
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the report could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String followUp(String kind, String key, String text, String user) {
+        org.mhero.report.Subject subject = subject(kind, key);
+        try {
+            var v = reports().followUp(subject, text, null, user, broadcasts()).orElseThrow(() -> new IllegalArgumentException("no " + subject));
+            return "broadcast " + v.id() + " " + v.status() + ": " + v.recipients() + " non-responder(s) of " + subject;
         } catch (org.mhero.broadcast.BroadcastRejected e) {
             return "refused: " + e.getMessage();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("the follow-up could not be made: " + e.getMessage(), e);
         }
+    }
+
+    private static org.mhero.report.Subject subject(String kind, String key) {
+        var k = org.mhero.report.Subject.Kind.ofWord(kind);
+        if (k == null) throw new IllegalArgumentException("the kind is broadcast, flow or quiz, not '" + kind + "'");
+        return org.mhero.report.Subject.of(k, key);
+    }
+
+    private static String percent(Double p) { return p == null ? "" : p + "%"; }
+
+    private org.mhero.report.ReportStore reports() {
+        CamelContext c = camel;
+        var s = c == null ? null : c.getRegistry().lookupByNameAndType("reportStore", org.mhero.report.ReportStore.class);
+        if (s == null) throw new IllegalStateException("reports are not running (see mhero:problems)");
+        return s;
     }
 
     private org.mhero.inbound.InboundStore inbound() {

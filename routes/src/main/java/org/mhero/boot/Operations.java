@@ -62,4 +62,14 @@ public interface Operations {
 
     /** A broadcast of {@code text} to the quiz's non-responders (enrolled, no answer yet), in one step; its id and status. */
     String quizFollowUp(String name, String text, String user);
+
+    /**
+     * The report of a broadcast, flow or quiz ({@code kind} broadcast, flow or quiz; {@code key} its id, flow uuid or
+     * name) as a table: the funnel (targeted, reached, responded, completed with the % of the step before), or with
+     * {@code by} = cadre or district the same per cadre or district, or with {@code by} = non-responders their list.
+     */
+    List<List<String>> report(String kind, String key, String by, int limit);
+
+    /** A broadcast of {@code text} to the non-responders of a broadcast, flow or quiz, in one step; its id and status. */
+    String followUp(String kind, String key, String text, String user);
 }

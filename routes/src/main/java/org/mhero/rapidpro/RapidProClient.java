@@ -295,6 +295,31 @@ public final class RapidProClient {
         return page(r.json, n -> n);
     }
 
+    /**
+     * The messages of one broadcast ({@code messages.json?broadcast=<id>}), one page; follow {@code next} with
+     * {@code cursorUrl}. Each carries the contact, the URN and the message {@code status} (queued, wired, sent,
+     * delivered, read, errored, failed).
+     */
+    public Page<JsonNode> broadcastMessages(String broadcastId, String cursorUrl) {
+        Response r = cursorUrl != null ? sendTo("GET", "messages.json", followable(cursorUrl), null)
+                : send("GET", "messages.json", Map.of("broadcast", broadcastId), null);
+        return page(r.json, n -> n);
+    }
+
+    /** Outgoing messages of a folder ({@code sent} or {@code failed}) created at or after {@code after}, one page. */
+    public Page<JsonNode> folderMessagesSince(String folder, Instant after, String cursorUrl) {
+        Response r;
+        if (cursorUrl != null) {
+            r = sendTo("GET", "messages.json", followable(cursorUrl), null);
+        } else {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("folder", folder);
+            if (after != null) q.put("after", RapidProTimes.format(after));
+            r = send("GET", "messages.json", q, null);
+        }
+        return page(r.json, n -> n);
+    }
+
     /** The flow with this uuid, if the workspace has it ({@code GET flows.json?uuid=}). */
     public Optional<JsonNode> flow(String uuid) {
         for (JsonNode f : send("GET", "flows.json", Map.of("uuid", uuid), null).json.path("results")) {

@@ -1490,7 +1490,8 @@ public class RapidProSimulator extends SimHttpServer {
         int[] counts;
         synchronized (lock) {
             advance();
-            counts = p.flowStart != null ? respondStart(p, out) : respondBroadcast(p, out);
+            counts = p.flow != null ? respondStarts(p, starts.stream().filter(x -> x.flow.uuid().equals(p.flow)).toList(), out)
+                    : p.flowStart != null ? respondStart(p, out) : respondBroadcast(p, out);
         }
         List<WebhookCall> calls = deliver(out);
         return new RespondResult(counts[0], counts[1], counts[2], counts[3], calls);
@@ -1499,9 +1500,18 @@ public class RapidProSimulator extends SimHttpServer {
     private int[] respondStart(ResponseProfile p, List<Outbound> out) {
         Start s = starts.stream().filter(x -> x.uuid.equals(p.flowStart) || Long.toString(x.id).equals(p.flowStart)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no flow start " + p.flowStart));
-        finish(s);
-        List<FlowDef.Result> results = s.flow.def.results();
-        int n = s.runs.size();
+        return respondStarts(p, List.of(s), out);
+    }
+
+    /** The runs of all these starts (of one flow) answer as one population: the rates apply to all of them together. */
+    private int[] respondStarts(ResponseProfile p, List<Start> group, List<Outbound> out) {
+        if (group.isEmpty()) throw new IllegalArgumentException("no flow start of flow " + p.flow);
+        group.forEach(this::finish);
+        List<FlowDef.Result> results = group.get(0).flow.def.results();
+        List<Run> runs = new ArrayList<>();
+        Map<Run, Start> startOf = new HashMap<>();
+        for (Start st : group) for (Run r : st.runs) { runs.add(r); startOf.put(r, st); }
+        int n = runs.size();
         int[] rank = ranks(n, p.seed);
         int nReach = (int) Math.round(n * p.reachRate);
         int nAnswer = (int) Math.round(nReach * p.answerRate);
@@ -1509,7 +1519,8 @@ public class RapidProSimulator extends SimHttpServer {
         Map<String, Integer> counters = new HashMap<>();
         int reached = 0, answered = 0, completed = 0;
         for (int i = 0; i < n; i++) {
-            Run r = s.runs.get(i);
+            Run r = runs.get(i);
+            Start s = startOf.get(r);
             Contact c = r.contact;
             if (r.exitType != null) continue; // interrupted, or answered by an earlier respond()
             List<String> scripted = scriptFor(p, c);

@@ -20,6 +20,7 @@ import java.util.Map;
  */
 public final class ResponseProfile {
     String flowStart;
+    String flow;
     String broadcast;
     double reachRate = 1.0;
     double answerRate = 1.0;
@@ -38,6 +39,16 @@ public final class ResponseProfile {
     public static ResponseProfile forFlowStart(String flowStartUuidOrId) {
         ResponseProfile p = new ResponseProfile();
         p.flowStart = flowStartUuidOrId;
+        return p;
+    }
+
+    /**
+     * Answer every flow start of this flow as one population (a campaign sent in several calls): the rates apply to
+     * all their runs not ended yet, together.
+     */
+    public static ResponseProfile forFlow(String flowUuid) {
+        ResponseProfile p = new ResponseProfile();
+        p.flow = flowUuid;
         return p;
     }
 
