@@ -204,6 +204,59 @@ if [ -n "$KARAF_SSH" ] && command -v curl >/dev/null; then
   karaf "mhero:inbox -n 5"
 fi
 
+# ---- learning: a three-question quiz for the doctors group through Kannel, answered by SMS, scored, with the funnel
+if [ -n "$KARAF_SSH" ] && command -v curl >/dev/null; then
+  echo
+  echo "A three-question quiz for the doctors group: one edit of $K/etc/org.mhero.quiz.cfg (no restart):"
+  started=$(grep -c "mHero CamelContext 'mhero' started" "$LOGF" || true)
+  cat >> "$K/etc/org.mhero.quiz.cfg" <<'CFG'
+
+# the demo's quiz: the next question as soon as the last one is answered
+quiz.demo-ipc.group = doctors
+quiz.demo-ipc.keyword = IPC
+quiz.demo-ipc.interval.days = 0
+quiz.demo-ipc.send.hour =
+quiz.demo-ipc.question.1 = How long do you rub your hands with alcohol hand rub? | 5 seconds | 20 to 30 seconds | 2 minutes | answer = B | why = Rub for 20-30 seconds, until the hands are dry.
+quiz.demo-ipc.question.2 = Which do you put on first when dressing in PPE? | Gloves | Gown | Goggles | answer = B | why = Gown first; gloves go on last.
+quiz.demo-ipc.question.3 = When do you close a sharps container? | When three quarters full | When completely full | answer = A | why = At three quarters, to avoid needle-stick injuries.
+CFG
+  sed -i 's#^enabled = .*#enabled = true#; s#^send.poll.seconds = .*#send.poll.seconds = 2#' "$K/etc/org.mhero.quiz.cfg"
+  grep -E '^(enabled|send.poll.seconds|quiz.demo-ipc.(group|interval.days|question.1)) =' "$K/etc/org.mhero.quiz.cfg" | sed 's/^/  /'
+  for _ in $(seq 1 60); do
+    [ "$(grep -c "mHero CamelContext 'mhero' started" "$LOGF" || true)" -gt "$started" ] && break
+    sleep 0.5
+  done
+  ENROLLED="from quiz_enrolment e join quiz q on q.id = e.quiz_id where q.name = 'demo-ipc'"
+  wait_zero 60 "select 1 - sign(count(*)) $ENROLLED"
+  wait_zero 60 "select count(*) $ENROLLED and e.open_position is null and e.finished_at is null"
+  echo "  question 1 went to $($PSQL -c "select count(*) $ENROLLED") doctors through the outbox; the first doctor got:"
+  DOCS=$($PSQL -c "select p.e164 $ENROLLED join phone p on p.health_worker_id = e.health_worker_id and p.is_primary and p.e164 is not null order by e.id limit 4")
+  read -r D1 D2 D3 D4 <<< "$(echo "$DOCS" | paste -sd' ')"
+  $PSQL -c "select '    ' || replace(b.text, chr(10), ' / ') $ENROLLED join broadcast b on b.origin = 'quiz:' || e.id || ':1' order by e.id limit 1"
+  n=0
+  quiz_sms() { # $1 sender, $2 text: a Kannel MO; waits until it is routed and the next question (if any) went out
+    n=$((n + 1))
+    kannel_mo "$1" "$2" "demo-quiz-$n" >/dev/null
+    wait_zero 30 "select count(*) from inbound_message where external_id = 'demo-quiz-$n' and status in ('received', 'routing')"
+    wait_zero 30 "select count(*) $ENROLLED and e.open_position is null and e.finished_at is null and e.next_due_at <= now()"
+    echo "  $(echo "$1" | mask) sent \"$2\"; mHero replied: $($PSQL -c "select coalesce((select b.text from broadcast b where b.origin = 'inbound:' || m.id || ':reply'),
+      (select '(the next question) ' || split_part(b.text, chr(10), 1) from broadcast b where b.origin like 'quiz:%' and b.created_at > m.received_at order by b.id limit 1), '-')
+      from inbound_message m where m.external_id = 'demo-quiz-$n'")"
+  }
+  echo "Four doctors answer by SMS (Kannel's get-url call to mHero); the others stay silent:"
+  quiz_sms "$D1" "QUIZ b"; quiz_sms "$D1" "quiz option b"; quiz_sms "$D1" "QUIZ 2"
+  quiz_sms "$D2" "QUIZ B"; quiz_sms "$D2" "QUIZ a"
+  quiz_sms "$D3" "QUIZ 2"; quiz_sms "$D3" "Quiz B"; quiz_sms "$D3" "QUIZ A"; quiz_sms "$D3" "QUIZ A"
+  quiz_sms "$D4" "QUIZ maybe"
+  wait_zero 60 "select count(*) from delivery d join broadcast b on b.id = d.broadcast_id where b.origin like 'quiz:%' and d.status not in ('delivered', 'failed', 'skipped', 'dead')"
+  echo "karaf@root()> mhero:quiz-report demo-ipc"
+  karaf "mhero:quiz-report demo-ipc"
+  echo "karaf@root()> mhero:report quiz demo-ipc --by district"
+  karaf "mhero:report quiz demo-ipc --by district"
+  echo "karaf@root()> mhero:follow-up quiz demo-ipc 'Your IPC quiz is waiting: reply QUIZ to get the question again.'"
+  karaf "mhero:follow-up quiz demo-ipc 'Your IPC quiz is waiting: reply QUIZ to get the question again.'"
+fi
+
 cat <<MSG
 
 mHero is running in Karaf ($K), its log in $LOGF.
@@ -216,7 +269,8 @@ See the synced health workers:
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select rule, count(*) from merge_decision group by rule"
 In the Karaf console (${KARAF_SSH:-$K/bin/client}, or ssh -p 8101 karaf@localhost with password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
 mhero:review, mhero:sync --full ihris, mhero:problems, mhero:broadcast --group doctors 'text', mhero:broadcast-status [--deliveries] [id],
-mhero:broadcast-cancel id, mhero:broadcast-replay [id].
+mhero:broadcast-cancel id, mhero:broadcast-replay [id], mhero:inbox, mhero:quiz-report name, mhero:report broadcast|flow|quiz id
+[--by cadre|district|non-responders], mhero:follow-up broadcast|flow|quiz id 'text'.
 Try next:
   - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
   - put a bad value in it (sync.cron = never) and watch the log name the PID and the key;

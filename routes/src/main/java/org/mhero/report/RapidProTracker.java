@@ -234,7 +234,9 @@ public final class RapidProTracker {
                        exit_type = excluded.exit_type, modified_on = excluded.modified_on,
                        delivery_id = coalesce(excluded.delivery_id, flow_run.delivery_id),
                        health_worker_id = coalesce(excluded.health_worker_id, flow_run.health_worker_id), updated_at = now()
-                 where flow_run.modified_on is null or excluded.modified_on >= flow_run.modified_on""")) {
+                 where (flow_run.modified_on is null or excluded.modified_on >= flow_run.modified_on)
+                   and ((flow_run.responded, flow_run.answered, flow_run.exit_type, flow_run.delivery_id)
+                        is distinct from (excluded.responded, excluded.answered, excluded.exit_type, coalesce(excluded.delivery_id, flow_run.delivery_id)))""")) {
             for (JsonNode run : runs) {
                 Open b = byStart.get(run.path("start").path("uuid").asText());
                 String contact = run.path("contact").path("uuid").asText(null);

@@ -169,8 +169,8 @@ public final class ReportStore {
                            bool_or(case when b.kind = 'flow' then coalesce(r.responded, false)
                                         else exists (select 1 from inbound_message i
                                                       where i.health_worker_id = d.health_worker_id and i.source <> 'rapidpro-run'
-                                                        and i.received_at >= b.started_at
-                                                        and i.received_at < b.started_at + make_interval(hours => ?)) end) as responded,
+                                                        and coalesce(i.sent_at, i.received_at) >= b.started_at
+                                                        and coalesce(i.sent_at, i.received_at) < b.started_at + make_interval(hours => ?)) end) as responded,
                            bool_or(case when b.kind = 'flow' then coalesce(r.exit_type = 'completed', false) else null end) as completed
                       from broadcast b join delivery d on d.broadcast_id = b.id and d.part = 1
                       left join flow_run r on r.delivery_id = d.id

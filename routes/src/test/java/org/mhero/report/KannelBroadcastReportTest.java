@@ -120,7 +120,7 @@ class KannelBroadcastReportTest extends CamelTestSupport {
         await("three replies routed", () -> db.count("select count(*) from inbound_message where status <> 'received'") == 4);
         // C's reply came after the two-hour window
         db.count("""
-                with u as (update inbound_message set received_at = (select started_at from broadcast where id = %d) + interval '3 hours'
+                with u as (update inbound_message set received_at = (select started_at from broadcast where id = %1$d) + interval '3 hours', sent_at = (select started_at from broadcast where id = %1$d) + interval '3 hours'
                             where text = 'late reply' returning 1) select count(*) from u""".formatted(id));
 
         ReportStore reports = context.getRegistry().lookupByNameAndType("reportStore", ReportStore.class);

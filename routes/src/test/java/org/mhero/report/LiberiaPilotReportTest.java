@@ -331,4 +331,25 @@ class LiberiaPilotReportTest extends CamelTestSupport {
         }
         assertThat(db.count("select count(*) from broadcast")).as("nothing written").isEqualTo(broadcasts);
     }
+
+    @Test
+    @Order(5)
+    void aPassAgainWritesNothingAndRapidProDownLeavesTheReportAsItWas() throws Exception {
+        RapidProTracker tracker = context.getRegistry().lookupByNameAndType("rapidproTracker", RapidProTracker.class);
+        tracker.track(); // takes in what the follow-up's RapidPro broadcasts changed meanwhile
+        RapidProTracker.Result again = tracker.track();
+        assertThat(again.batches()).as("the pilot's starts are still followed: silent runs are still waiting").isPositive();
+        assertThat(again.deliveriesUpdated()).as("idempotent").isZero();
+        assertThat(again.runsStored()).as("idempotent").isZero();
+        String path = "/api/reports/broadcasts/" + broadcast;
+        String before = get(path).toString();
+        rapidpro.faults().down(true);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(tracker::track).isInstanceOf(RuntimeException.class);
+        } finally {
+            rapidpro.faults().down(false);
+        }
+        assertThat(get(path).toString()).as("a failed pass changes nothing").isEqualTo(before);
+        assertThat(tracker.track().batches()).as("the next pass goes on").isPositive();
+    }
 }
