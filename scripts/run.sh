@@ -226,11 +226,11 @@ CFG
     [ "$(grep -c "mHero CamelContext 'mhero' started" "$LOGF" || true)" -gt "$started" ] && break
     sleep 0.5
   done
-  ENROLLED="from quiz_enrolment e join quiz q on q.id = e.quiz_id where q.name = 'demo-ipc'"
+  ENROLLED="from quiz_enrolment e join quiz q on q.id = e.quiz_id and q.name = 'demo-ipc'"
   wait_zero 60 "select 1 - sign(count(*)) $ENROLLED"
-  wait_zero 60 "select count(*) $ENROLLED and e.open_position is null and e.finished_at is null"
+  wait_zero 60 "select count(*) $ENROLLED where e.open_position is null and e.finished_at is null"
   echo "  question 1 went to $($PSQL -c "select count(*) $ENROLLED") doctors through the outbox; the first doctor got:"
-  DOCS=$($PSQL -c "select p.e164 $ENROLLED join phone p on p.health_worker_id = e.health_worker_id and p.is_primary and p.e164 is not null order by e.id limit 4")
+  DOCS=$($PSQL -c "select p.e164 $ENROLLED join phone p on p.health_worker_id = e.health_worker_id and p.is_primary and p.e164 is not null and not p.shared order by e.id limit 4")
   read -r D1 D2 D3 D4 <<< "$(echo "$DOCS" | paste -sd' ')"
   $PSQL -c "select '    ' || replace(b.text, chr(10), ' / ') $ENROLLED join broadcast b on b.origin = 'quiz:' || e.id || ':1' order by e.id limit 1"
   n=0
@@ -238,7 +238,7 @@ CFG
     n=$((n + 1))
     kannel_mo "$1" "$2" "demo-quiz-$n" >/dev/null
     wait_zero 30 "select count(*) from inbound_message where external_id = 'demo-quiz-$n' and status in ('received', 'routing')"
-    wait_zero 30 "select count(*) $ENROLLED and e.open_position is null and e.finished_at is null and e.next_due_at <= now()"
+    wait_zero 30 "select count(*) $ENROLLED where e.open_position is null and e.finished_at is null and e.next_due_at <= now()"
     echo "  $(echo "$1" | mask) sent \"$2\"; mHero replied: $($PSQL -c "select coalesce((select b.text from broadcast b where b.origin = 'inbound:' || m.id || ':reply'),
       (select '(the next question) ' || split_part(b.text, chr(10), 1) from broadcast b where b.origin like 'quiz:%' and b.created_at > m.received_at order by b.id limit 1), '-')
       from inbound_message m where m.external_id = 'demo-quiz-$n'")"
