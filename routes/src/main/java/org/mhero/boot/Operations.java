@@ -62,4 +62,13 @@ public interface Operations {
 
     /** A broadcast of {@code text} to the quiz's non-responders (enrolled, no answer yet), in one step; its id and status. */
     String quizFollowUp(String name, String text, String user);
+
+    /** Every saved quiz (from the configuration or the API) with its status, whom it enrols and its counts. */
+    List<List<String>> quizzes();
+
+    /** A quiz's results per enrolled worker (no phone numbers): questions sent, answered, correct, finished. */
+    List<List<String>> quizResults(String name, int limit);
+
+    /** Closes a quiz as {@code user}: no more questions, later answers are not scored. What happened, or why not. */
+    String closeQuiz(String name, String user);
 }
