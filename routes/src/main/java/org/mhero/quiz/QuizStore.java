@@ -620,8 +620,8 @@ public final class QuizStore {
             ps.setString(3, keyword);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return Handled.inbox(Route.QUIZ, keyword == null ? "asked for a question without an open quiz" : "asked for quiz " + keyword + " without being enrolled")
-                            .replying(keyword == null ? "You have no open quiz." : "You are not enrolled in the quiz " + keyword + ".");
+                    if (keyword == null) return Handled.inbox(Route.QUIZ, "asked for a question without an open quiz").replying("You have no open quiz.");
+                    return noQuestionOf(c, worker, keyword);
                 }
                 enrolment = rs.getLong(1);
                 next = rs.getInt(2);
@@ -637,6 +637,28 @@ public final class QuizStore {
             return Handled.inbox(Route.QUIZ, name + " has no question " + next + ": nothing sent").replying("You have no quiz question waiting.");
         }
         return Handled.done(Route.QUIZ, name + " Q" + next + " sent on demand");
+    }
+
+    /** QUIZ &lt;keyword&gt; with nothing to send: the quiz is closed, the worker finished it, or is not enrolled. */
+    private static Handled noQuestionOf(Connection c, long worker, String keyword) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select q.name, q.status, e.id is not null, e.finished_at is not null from quiz q
+                  left join quiz_enrolment e on e.quiz_id = q.id and e.health_worker_id = ? where q.keyword = ?""")) {
+            ps.setLong(1, worker);
+            ps.setString(2, keyword);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next(); // the keyword was found just before, in this transaction
+                String name = rs.getString(1);
+                if (rs.getString(2).equals("closed")) {
+                    return Handled.inbox(Route.QUIZ, "asked for quiz " + name + " after it closed").replying("The quiz " + name + " is closed.");
+                }
+                if (rs.getBoolean(4)) {
+                    return Handled.done(Route.QUIZ, "asked for quiz " + name + " after finishing it").replying("You have finished the quiz " + name + ". Thank you!");
+                }
+                return Handled.inbox(Route.QUIZ, "asked for quiz " + name + (rs.getBoolean(3) ? " with no question left" : " without being enrolled"))
+                        .replying(rs.getBoolean(3) ? "You have no question left in the quiz " + name + "." : "You are not enrolled in the quiz " + name + ".");
+            }
+        }
     }
 
     /** The enrolled workers who have not answered any question yet (to re-engage them), by id. */

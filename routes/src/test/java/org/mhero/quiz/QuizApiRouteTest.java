@@ -210,6 +210,10 @@ class QuizApiRouteTest {
                 && t.endsWith("Quiz finished: 1/2 correct. Thank you!")));
         kannel.sendMo(CAL, "1234", "QUIZ A");
         await("an answer to no open question is not scored", () -> startingWith(CAL, "You have no quiz question waiting") == 1);
+        kannel.sendMo(CAL, "1234", "QUIZ imci");
+        await("the quiz's keyword after finishing it", () -> startingWith(CAL, "You have finished the quiz imci-refresher.") == 1);
+        kannel.sendMo(ANA, "1234", "QUIZ IMCI");
+        await("the quiz's keyword without being enrolled", () -> startingWith(ANA, "You are not enrolled in the quiz imci-refresher.") == 1);
         assertThat(db.strings("select position || ' ' || choice || ' ' || correct from quiz_answer a join quiz_enrolment e on e.id = a.enrolment_id"
                 + " join phone p on p.health_worker_id = e.health_worker_id where p.e164 = '" + CAL + "' order by position")).containsExactly("1 1 true", "2 1 false");
     }
@@ -382,6 +386,8 @@ class QuizApiRouteTest {
         await("scored by the new context", () -> texts(GIL).stream().anyMatch(t -> t.equals("Correct! Well spaced. Quiz finished: 2/2 correct. Thank you!")));
         kannel.sendMo(ANA, "1234", "QUIZ B");
         await("an answer after the quiz closed", () -> startingWith(ANA, "The quiz cold-chain is closed") == 1);
+        kannel.sendMo(ANA, "1234", "QUIZ cold");
+        await("the keyword of a closed quiz", () -> startingWith(ANA, "The quiz cold-chain is closed.") == 1);
         assertThat(db.count("select count(*) from quiz_answer a join quiz_enrolment e on e.id = a.enrolment_id join quiz q on q.id = e.quiz_id"
                 + " where q.name = 'cold-chain'")).as("never scored").isZero();
     }
