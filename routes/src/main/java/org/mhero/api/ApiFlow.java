@@ -27,7 +27,8 @@ public final class ApiFlow implements Flow {
                 LOGIN_CACHE_MS, System::currentTimeMillis);
         ctx.bind("apiHttp", new ApiHttp(new BasicAuth(jaas, s.realm(), s.role()),
                 () -> ctx.lookup("broadcastService", BroadcastService.class),
-                () -> ctx.lookup("inboundStore", org.mhero.inbound.InboundStore.class), s.maxBodyBytes()));
+                () -> ctx.lookup("inboundStore", org.mhero.inbound.InboundStore.class),
+                () -> ctx.lookup("quizStore", org.mhero.quiz.QuizStore.class), s.maxBodyBytes()));
         ctx.bind("reportHttp", new ReportHttp(() -> ctx.lookup("reportStore", org.mhero.report.ReportStore.class),
                 () -> ctx.lookup("broadcastService", BroadcastService.class), s.maxBodyBytes()));
         ctx.property("api.http.base", s.jettyBase());

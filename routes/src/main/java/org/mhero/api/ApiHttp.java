@@ -34,12 +34,19 @@ public final class ApiHttp {
     private final int maxBodyBytes;
 
     private final Supplier<org.mhero.inbound.InboundStore> inbound;
+    private final Supplier<org.mhero.quiz.QuizStore> quizzes;
 
     public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, int maxBodyBytes) {
         this(auth, service, () -> null, maxBodyBytes);
     }
 
     public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, Supplier<org.mhero.inbound.InboundStore> inbound, int maxBodyBytes) {
+        this(auth, service, inbound, () -> null, maxBodyBytes);
+    }
+
+    public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, Supplier<org.mhero.inbound.InboundStore> inbound,
+                   Supplier<org.mhero.quiz.QuizStore> quizzes, int maxBodyBytes) {
+        this.quizzes = quizzes;
         this.auth = auth;
         this.service = service;
         this.inbound = inbound;
@@ -62,7 +69,9 @@ public final class ApiHttp {
                 throw ApiProblem.bad("content-length", "is not a number");
             }
         }
-        if (call.operation().equals("create") || call.operation().equals("report-follow-up")) ApiPaths.requireJson(contentType);
+        if (call.operation().equals("create") || call.operation().equals("quiz-create") || call.operation().equals("report-follow-up")) {
+            ApiPaths.requireJson(contentType);
+        }
         return call.operation();
     }
 
@@ -133,10 +142,58 @@ public final class ApiHttp {
         return s;
     }
 
+    // ---- quizzes (/api/quizzes), through the quiz flow's store
+
+    public ApiResponse quizList() throws ApiProblem, java.sql.SQLException {
+        return ApiResponse.ok(QuizJson.list(quizzes().list()));
+    }
+
+    public ApiResponse quizCreate(@Body InputStream body, @ExchangeProperty("mheroUser") String user)
+            throws ApiProblem, org.mhero.quiz.QuizRejected, java.sql.SQLException {
+        var definition = QuizJson.request(read(body));
+        var created = quizzes().create(definition, user);
+        return new ApiResponse(201, QuizJson.summaryJson(created), Map.of("Location", "/api/quizzes/" + created.name()));
+    }
+
+    public ApiResponse quizGet(@Header(METHOD) String method, @Header(URI) String uri) throws ApiProblem, java.sql.SQLException {
+        String name = ApiPaths.resolve(method, uri).name();
+        var store = quizzes();
+        var summary = store.summary(name).orElseThrow(() -> new ApiProblem(404, "name", "no quiz " + name));
+        return ApiResponse.ok(QuizJson.detail(summary, store.definition(name).orElseThrow(), store.questions(name)));
+    }
+
+    public ApiResponse quizResults(@Header(METHOD) String method, @Header(URI) String uri, @Header("after") String after,
+                                   @Header("limit") String limit) throws ApiProblem, java.sql.SQLException {
+        String name = ApiPaths.resolve(method, uri).name();
+        long a = ApiPaths.number("after", after, 0, 0, Long.MAX_VALUE);
+        int l = (int) ApiPaths.number("limit", limit, 100, 1, 1000);
+        var store = quizzes();
+        if (store.summary(name).isEmpty()) throw new ApiProblem(404, "name", "no quiz " + name);
+        return ApiResponse.ok(QuizJson.workers(name, store.workers(name, a, l), l));
+    }
+
+    public ApiResponse quizClose(@Header(METHOD) String method, @Header(URI) String uri, @ExchangeProperty("mheroUser") String user)
+            throws ApiProblem, java.sql.SQLException {
+        String name = ApiPaths.resolve(method, uri).name();
+        var store = quizzes();
+        if (!store.close(name, user)) {
+            if (store.summary(name).isEmpty()) throw new ApiProblem(404, "name", "no quiz " + name);
+            throw new ApiProblem(409, "status", "quiz " + name + " is already closed");
+        }
+        return ApiResponse.ok(QuizJson.summaryJson(store.summary(name).orElseThrow()));
+    }
+
+    private org.mhero.quiz.QuizStore quizzes() throws ApiProblem {
+        var s = quizzes == null ? null : quizzes.get();
+        if (s == null) throw new ApiProblem(503, null, "quizzes are not running (see mhero:problems)");
+        return s;
+    }
+
     /** An exception as the answer: its 4xx, or 500 (logged at ERROR without the request's content). */
     public ApiResponse problem(Exception e) {
         if (e instanceof ApiProblem p) return new ApiResponse(p.status(), ApiJson.error(p.getMessage(), p.field()), p.headers());
         if (e instanceof BroadcastRejected r) return new ApiResponse(r.status(), ApiJson.error(r.getMessage(), r.field()), Map.of());
+        if (e instanceof org.mhero.quiz.QuizRejected r) return new ApiResponse(r.status(), ApiJson.error(r.getMessage(), r.field()), Map.of());
         if (e instanceof java.sql.SQLException) {
             LOG.warn("The API could not reach the database (answered 503): {}", Failures.describe(e));
             return new ApiResponse(503, ApiJson.error("the database is unavailable; try again later", null), Map.of("Retry-After", "10"));

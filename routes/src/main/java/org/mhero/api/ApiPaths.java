@@ -18,14 +18,21 @@ import java.util.Map;
  * GET  /api/reports/{kind}/{key}            report                 (kind: broadcasts, flows, quizzes)
  * GET  /api/reports/{kind}/{key}/non-responders   report-non-responders
  * POST /api/reports/{kind}/{key}/follow-up  report-follow-up
+ * GET  /api/quizzes                         quiz-list
+ * POST /api/quizzes                         quiz-create
+ * GET  /api/quizzes/{name}                  quiz-get       (definition, status, per-question results)
+ * GET  /api/quizzes/{name}/results          quiz-results   (per worker; ?after=&limit=)
+ * POST /api/quizzes/{name}/close            quiz-close
  * </pre>
  * An unknown path is 404, a known path with another method 405 (with the methods allowed).
  */
 public final class ApiPaths {
     private ApiPaths() {}
 
-    /** An operation, and the broadcast id of the path (0 when it has none). */
-    public record Call(String operation, long id) {}
+    /** An operation, the id of the path (0 when it has none) and the name of the path (a quiz's; null when it has none). */
+    public record Call(String operation, long id, String name) {
+        public Call(String operation, long id) { this(operation, id, null); }
+    }
 
     private record Resource(String allowed, Map<String, String> byMethod) {}
 
@@ -37,6 +44,7 @@ public final class ApiPaths {
         String[] s = p.split("/", -1);   // "", "api", ...
         if (s.length < 3 || !s[0].isEmpty() || !s[1].equals("api")) throw notFound(path);
         long id = 0;
+        String name = null;
         Resource r;
         if (s[2].equals("broadcasts") && s.length == 3) {
             r = new Resource("GET, POST", Map.of("GET", "list", "POST", "create"));
@@ -61,6 +69,14 @@ public final class ApiPaths {
             else if (s[5].equals("non-responders")) r = new Resource("GET", Map.of("GET", "report-non-responders"));
             else if (s[5].equals("follow-up")) r = new Resource("POST", Map.of("POST", "report-follow-up"));
             else throw notFound(path);
+        } else if (s[2].equals("quizzes") && s.length == 3) {
+            r = new Resource("GET, POST", Map.of("GET", "quiz-list", "POST", "quiz-create"));
+        } else if (s[2].equals("quizzes") && s.length <= 5) {
+            name = quizName(s[3]);
+            if (s.length == 4) r = new Resource("GET", Map.of("GET", "quiz-get"));
+            else if (s[4].equals("results")) r = new Resource("GET", Map.of("GET", "quiz-results"));
+            else if (s[4].equals("close")) r = new Resource("POST", Map.of("POST", "quiz-close"));
+            else throw notFound(path);
         } else {
             throw notFound(path);
         }
@@ -69,7 +85,12 @@ public final class ApiPaths {
             throw new ApiProblem(405, null, "method " + method + " is not allowed here; use " + r.allowed())
                     .withHeader("Allow", r.allowed());
         }
-        return new Call(op, id);
+        return new Call(op, id, name);
+    }
+
+    private static String quizName(String s) throws ApiProblem {
+        if (org.mhero.quiz.QuizDefinition.validName(s)) return s;
+        throw new ApiProblem(404, "name", "no quiz '" + s + "'");
     }
 
     private static long id(String s) throws ApiProblem {

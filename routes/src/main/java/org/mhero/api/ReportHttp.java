@@ -99,7 +99,7 @@ public final class ReportHttp {
         if ((text == null) == (flow == null)) throw ApiProblem.bad("text", "give exactly one of text and flow");
         BroadcastService service = broadcasts.get();
         if (service == null) throw new ApiProblem(503, null, "broadcasts are not running (see mhero:problems)");
-        BroadcastView v = store().followUp(s, text, flow, user, service).orElseThrow(() -> notFound(s));
+        BroadcastView v = store().followUp(s, o.hasNonNull("title") ? o.get("title").asText() : null, text, flow, user, service).orElseThrow(() -> notFound(s));
         return new ApiResponse(201, ApiJson.view(v), Map.of("Location", "/api/broadcasts/" + v.id()));
     }
 

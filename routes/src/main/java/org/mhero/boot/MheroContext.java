@@ -404,7 +404,7 @@ public class MheroContext implements Operations {
     public String followUp(String kind, String key, String text, String user) {
         org.mhero.report.Subject subject = subject(kind, key);
         try {
-            var v = reports().followUp(subject, text, null, user, broadcasts()).orElseThrow(() -> new IllegalArgumentException("no " + subject));
+            var v = reports().followUp(subject, null, text, null, user, broadcasts()).orElseThrow(() -> new IllegalArgumentException("no " + subject));
             return "broadcast " + v.id() + " " + v.status() + ": " + v.recipients() + " non-responder(s) of " + subject;
         } catch (org.mhero.broadcast.BroadcastRejected e) {
             return "refused: " + e.getMessage();
@@ -426,6 +426,56 @@ public class MheroContext implements Operations {
         var s = c == null ? null : c.getRegistry().lookupByNameAndType("reportStore", org.mhero.report.ReportStore.class);
         if (s == null) throw new IllegalStateException("reports are not running (see mhero:problems)");
         return s;
+    }
+
+    private org.mhero.quiz.QuizStore quizStore() {
+        var s = camel == null ? null : camel.getRegistry().lookupByNameAndType("quizStore", org.mhero.quiz.QuizStore.class);
+        if (s == null) throw new IllegalStateException("quizzes are not running (see mhero:problems)");
+        return s;
+    }
+
+    @Override
+    public List<List<String>> quizzes() {
+        try {
+            List<List<String>> out = new ArrayList<>();
+            out.add(List.of("quiz", "source", "status", "group", "training", "keyword", "questions", "enrolled", "finished", "correct"));
+            for (var q : quizStore().list()) {
+                out.add(List.of(q.name(), q.source(), q.status(), nz(q.group()), nz(q.training()), nz(q.keyword()),
+                        Integer.toString(q.questions()), Integer.toString(q.enrolled()), Integer.toString(q.finished()),
+                        q.correct() + "/" + q.answers()));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the quizzes could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<List<String>> quizResults(String name, int limit) {
+        try {
+            var store = quizStore();
+            if (store.summary(name).isEmpty()) throw new IllegalArgumentException("no quiz " + name);
+            List<List<String>> out = new ArrayList<>();
+            out.add(List.of("health worker", "name", "enrolled", "sent", "answered", "correct", "finished"));
+            for (var w : store.workers(name, 0, limit)) {
+                out.add(List.of(Long.toString(w.healthWorkerId()), nz(w.name()), time(w.enrolledAt()), Integer.toString(w.sent()),
+                        Integer.toString(w.answered()), Integer.toString(w.correct()), time(w.finishedAt())));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the quiz results could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String closeQuiz(String name, String user) {
+        try {
+            var store = quizStore();
+            if (store.close(name, user)) return "quiz " + name + " closed: no more questions, later answers are not scored";
+            return store.summary(name).isEmpty() ? "no quiz " + name : "quiz " + name + " is already closed";
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the quiz could not be closed: " + e.getMessage(), e);
+        }
     }
 
     private org.mhero.inbound.InboundStore inbound() {

@@ -72,4 +72,12 @@ public interface Operations {
 
     /** A broadcast of {@code text} to the non-responders of a broadcast, flow or quiz, in one step; its id and status. */
     String followUp(String kind, String key, String text, String user);
+    /** Every saved quiz (from the configuration or the API) with its status, whom it enrols and its counts. */
+    List<List<String>> quizzes();
+
+    /** A quiz's results per enrolled worker (no phone numbers): questions sent, answered, correct, finished. */
+    List<List<String>> quizResults(String name, int limit);
+
+    /** Closes a quiz as {@code user}: no more questions, later answers are not scored. What happened, or why not. */
+    String closeQuiz(String name, String user);
 }

@@ -23,8 +23,9 @@ import java.util.Optional;
  *       worker or one without a usable number was targeted and not reached);</li>
  *   <li><b>reached</b>: its (first) message was delivered to the handset, or the worker responded (a reply proves it
  *       arrived); with {@code reached.includes.sent} also a message the channel sent without a delivery report;</li>
- *   <li><b>responded</b>: a text broadcast: any message from the worker within {@code response.window.hours} of the
- *       broadcast's start; a flow: the run responded; a quiz: at least one answer;</li>
+ *   <li><b>responded</b>: a text broadcast: any message from the worker that reached mHero after the broadcast's start
+ *       and was sent (by the sender's clock where it gives one, to the minute, else when it reached mHero) within
+ *       {@code response.window.hours} of it; a flow: the run responded; a quiz: at least one answer;</li>
  *   <li><b>completed</b>: a flow: the run completed; a quiz: every question answered; a text broadcast asks one
  *       thing, so completed = responded.</li>
  * </ul>
@@ -116,7 +117,7 @@ public final class ReportStore {
      * through {@code service} (so it is validated, resolved and sent like any broadcast; opted-out workers are skipped
      * there). Empty when there is no such subject; a {@link BroadcastRejected} (409) when everyone responded.
      */
-    public Optional<BroadcastView> followUp(Subject s, String text, String flowUuid, String user, BroadcastService service)
+    public Optional<BroadcastView> followUp(Subject s, String title, String text, String flowUuid, String user, BroadcastService service)
             throws SQLException, BroadcastRejected {
         List<Long> workers = new ArrayList<>();
         long after = 0;
@@ -128,7 +129,7 @@ public final class ReportStore {
             after = page.get().get(page.get().size() - 1).workerId();
         }
         if (workers.isEmpty()) throw new BroadcastRejected(409, "target", s + " has no non-responders: nothing to send");
-        return Optional.of(service.create(new BroadcastRequest("follow-up of " + s, text, flowUuid, null, null, null, workers,
+        return Optional.of(service.create(new BroadcastRequest(title == null || title.isBlank() ? "follow-up of " + s : title, text, flowUuid, null, null, null, workers,
                 null, null, null), user));
     }
 
@@ -169,7 +170,8 @@ public final class ReportStore {
                            bool_or(case when b.kind = 'flow' then coalesce(r.responded, false)
                                         else exists (select 1 from inbound_message i
                                                       where i.health_worker_id = d.health_worker_id and i.source <> 'rapidpro-run'
-                                                        and coalesce(i.sent_at, i.received_at) >= b.started_at
+                                                        and i.received_at >= b.started_at
+                                                        and coalesce(i.sent_at, i.received_at) >= b.started_at - interval '1 minute'
                                                         and coalesce(i.sent_at, i.received_at) < b.started_at + make_interval(hours => ?)) end) as responded,
                            bool_or(case when b.kind = 'flow' then coalesce(r.exit_type = 'completed', false) else null end) as completed
                       from broadcast b join delivery d on d.broadcast_id = b.id and d.part = 1

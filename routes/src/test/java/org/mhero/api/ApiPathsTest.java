@@ -19,6 +19,27 @@ class ApiPathsTest {
     }
 
     @Test
+    void resolvesTheQuizResourcesByName() throws Exception {
+        assertThat(ApiPaths.resolve("GET", "/api/quizzes")).isEqualTo(new ApiPaths.Call("quiz-list", 0));
+        assertThat(ApiPaths.resolve("POST", "/api/quizzes/")).isEqualTo(new ApiPaths.Call("quiz-create", 0));
+        assertThat(ApiPaths.resolve("GET", "/api/quizzes/cold-chain")).isEqualTo(new ApiPaths.Call("quiz-get", 0, "cold-chain"));
+        assertThat(ApiPaths.resolve("GET", "/api/quizzes/cold-chain/results?limit=5&after=12"))
+                .isEqualTo(new ApiPaths.Call("quiz-results", 0, "cold-chain"));
+        assertThat(ApiPaths.resolve("POST", "/api/quizzes/imci-2/close")).isEqualTo(new ApiPaths.Call("quiz-close", 0, "imci-2"));
+        for (String p : new String[] {"/api/quizzes/Cold-Chain", "/api/quizzes/cold_chain", "/api/quizzes/cold-chain/answers",
+                "/api/quizzes/cold-chain/close/now", "/api/quizzes/" + "x".repeat(65)}) {
+            assertThatThrownBy(() -> ApiPaths.resolve("GET", p)).as(p)
+                    .isInstanceOfSatisfying(ApiProblem.class, e -> assertThat(e.status()).isEqualTo(404));
+        }
+        assertThatThrownBy(() -> ApiPaths.resolve("DELETE", "/api/quizzes/cold-chain")).isInstanceOfSatisfying(ApiProblem.class,
+                e -> assertThat(e.headers()).containsEntry("Allow", "GET"));
+        assertThatThrownBy(() -> ApiPaths.resolve("GET", "/api/quizzes/cold-chain/close")).isInstanceOfSatisfying(ApiProblem.class,
+                e -> assertThat(e.headers()).containsEntry("Allow", "POST"));
+        assertThatThrownBy(() -> ApiPaths.resolve("PUT", "/api/quizzes")).isInstanceOfSatisfying(ApiProblem.class,
+                e -> assertThat(e.headers()).containsEntry("Allow", "GET, POST"));
+    }
+
+    @Test
     void answers404ForUnknownPathsAndIds() {
         for (String p : new String[] {"/api", "/api/groups", "/api/broadcasts/12/parts", "/api/broadcasts/abc", "/api/broadcasts/0",
                 "/api/broadcasts/1/cancel/now", "/other/broadcasts", "/api/dead-letters"}) {

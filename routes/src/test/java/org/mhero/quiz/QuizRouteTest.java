@@ -181,9 +181,13 @@ class QuizRouteTest extends CamelTestSupport {
         assertThat(q1.sent()).isEqualTo(3);
         assertThat(q1.answered()).isEqualTo(2);
         assertThat(q1.correct()).isEqualTo(1);
-        assertThat(quiz().nonResponders("cold-chain")).as("Cal never answered").hasSize(1);
-        assertThat(quiz().funnel("cold-chain")).containsExactly(new QuizStore.Step("targeted", 3, null), new QuizStore.Step("reached", 3, 100.0),
-                new QuizStore.Step("responded", 2, 66.7), new QuizStore.Step("completed", 1, 50.0));
+        org.mhero.report.ReportStore reports = context.getRegistry().lookupByNameAndType("reportStore", org.mhero.report.ReportStore.class);
+        org.mhero.report.Subject quiz = org.mhero.report.Subject.of(org.mhero.report.Subject.Kind.QUIZ, "cold-chain");
+        assertThat(reports.nonResponders(quiz, 0, 100).orElseThrow()).as("Cal never answered").singleElement()
+                .satisfies(n -> assertThat(n.reached()).isTrue());
+        assertThat(reports.report(quiz).orElseThrow().funnel()).containsExactly(new org.mhero.report.ReportStore.Step("targeted", 3, null),
+                new org.mhero.report.ReportStore.Step("reached", 3, 100.0), new org.mhero.report.ReportStore.Step("responded", 2, 66.7),
+                new org.mhero.report.ReportStore.Step("completed", 1, 50.0));
     }
 
     @Test
