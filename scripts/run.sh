@@ -2,7 +2,8 @@
 # The mHero demo in one command: PostgreSQL, the sandbox of peers (a seeded iHRIS on HAPI FHIR, DHIS2, the RapidPro
 # and Kannel simulators) and a stock Apache Karaf with the mhero feature installed and configured against them. After
 # the contact sync it sends a broadcast to a group through RapidPro, then switches the live channel to Kannel with one
-# edit of etc/org.mhero.channel.cfg and sends the same broadcast through Kannel, showing per-recipient status.
+# edit of etc/org.mhero.channel.cfg and sends the same broadcast through Kannel, showing per-recipient status; then
+# inbound messages (a stock report, a record update), and a three-question quiz answered by SMS with its report.
 # Ctrl-C stops the sandbox and Karaf. Everything it unpacks lives under ./run (safe to delete).
 #   PRACTITIONERS=500  size of the seeded iHRIS      SKIP_BUILD=1  reuse the last build
 #   RAPIDPRO_RATE=1200/minute  the sandbox workspace's API budget (RapidPro's real default is 3600/hour)
@@ -251,8 +252,8 @@ CFG
   wait_zero 60 "select count(*) from delivery d join broadcast b on b.id = d.broadcast_id where b.origin like 'quiz:%' and d.status not in ('delivered', 'failed', 'skipped', 'dead')"
   echo "karaf@root()> mhero:quiz-report demo-ipc"
   karaf "mhero:quiz-report demo-ipc"
-  echo "karaf@root()> mhero:report quiz demo-ipc --by district"
-  karaf "mhero:report quiz demo-ipc --by district"
+  echo "karaf@root()> mhero:report --by district quiz demo-ipc"
+  karaf "mhero:report --by district quiz demo-ipc"
   echo "karaf@root()> mhero:follow-up quiz demo-ipc 'Your IPC quiz is waiting: reply QUIZ to get the question again.'"
   karaf "mhero:follow-up quiz demo-ipc 'Your IPC quiz is waiting: reply QUIZ to get the question again.'"
 fi
@@ -269,8 +270,8 @@ See the synced health workers:
   PGPASSWORD=mhero psql -h 127.0.0.1 -U mhero mhero_demo -c "select rule, count(*) from merge_decision group by rule"
 In the Karaf console (${KARAF_SSH:-$K/bin/client}, or ssh -p 8101 karaf@localhost with password karaf): mhero:groups, mhero:group-preview 'cadre = nurse and region = "Bong"', mhero:sync-status,
 mhero:review, mhero:sync --full ihris, mhero:problems, mhero:broadcast --group doctors 'text', mhero:broadcast-status [--deliveries] [id],
-mhero:broadcast-cancel id, mhero:broadcast-replay [id], mhero:inbox, mhero:quiz-report name, mhero:report broadcast|flow|quiz id
-[--by cadre|district|non-responders], mhero:follow-up broadcast|flow|quiz id 'text'.
+mhero:broadcast-cancel id, mhero:broadcast-replay [id], mhero:inbox, mhero:quiz-report name, mhero:report [--by cadre|district|non-responders]
+broadcast|flow|quiz id, mhero:follow-up broadcast|flow|quiz id 'text'.
 Try next:
   - edit $K/etc/org.mhero.ihris.cfg (sync.cron, page.size, ...): mHero reloads in under a second, no restart;
   - put a bad value in it (sync.cron = never) and watch the log name the PID and the key;

@@ -323,6 +323,24 @@ public class MheroFeatureIT {
         assertTrue(inbox, inbox.contains("help") && inbox.contains("help sent") && !inbox.contains(phone));
     }
 
+    @Test
+    public void h_theReportOfABroadcastOverHttpAndInTheShell() throws Exception {
+        long id = count("select id from broadcast where title = 'it-broadcast'");
+        assertTrue("the broadcast of e_ exists", id > 0);
+        long targeted = count("select count(*) from delivery where broadcast_id = " + id);
+        String report = "http://127.0.0.1:" + Integer.getInteger("mhero.it.apiPort") + "/api/reports/broadcasts/" + id;
+        assertEquals("401", http("GET", report, null, null)[0]);
+        String[] ok = http("GET", report, null, "broadcaster:it-secret");
+        assertEquals(ok[1], "200", ok[0]);
+        assertTrue(ok[1], ok[1].contains("{\"step\":\"targeted\",\"count\":" + targeted + ",\"percent_of_previous\":null}")
+                && ok[1].contains("\"by_cadre\"") && ok[1].contains("\"by_district\""));
+        assertEquals("404", http("GET", report.replace("/" + id, "/999999"), null, "broadcaster:it-secret")[0]);
+        String shell = shell("mhero:report broadcast " + id);
+        assertTrue(shell, shell.contains("it-broadcast") && shell.matches("(?s).*targeted\\s*\\|\\s*" + targeted + "\\b.*"));
+        String byCadre = shell("mhero:report --by cadre broadcast " + id);
+        assertTrue(byCadre, byCadre.contains("doctor"));
+    }
+
     /** {status, body} of an HTTP call; {@code credentials} is "user:password" (Basic) or a full Authorization value. */
     private static String[] http(String method, String url, String body, String credentials) {
         try {
