@@ -32,10 +32,11 @@ import java.util.function.Supplier;
  *       {@code start.uuid} and to the recipient by contact or URN; and the flow's outgoing messages
  *       ({@code messages.json?folder=sent|failed&after=<the start>}) for delivery: delivered when any of them was.</li>
  * </ul>
- * A batch is followed until nothing can change any more (every delivery delivered or failed, and every delivered
+ * Operators' broadcasts and flow starts are followed, and each quiz's first question. A batch is followed until
+ * nothing can change any more (every delivery delivered or failed, and every delivered
  * flow recipient's run ended) or for {@code track.hours}. Messages are not ordered by modification, so the flows'
- * message folders are walked again from the oldest batch still followed, at most {@code track.max.pages} pages per
- * folder and pass. All calls go through the workspace's rate limiter, shared with contact sync and broadcasts.
+ * message folders are walked again (once for all flows) from the oldest flow start still followed, at most
+ * {@code track.max.pages} pages per folder and pass; at most {@code track.max.batches} batches per pass. All calls go through the workspace's rate limiter, shared with contact sync and broadcasts.
  */
 public final class RapidProTracker {
     private static final Logger LOG = LoggerFactory.getLogger(RapidProTracker.class);
@@ -54,12 +55,14 @@ public final class RapidProTracker {
     private final DataSource ds;
     private final int trackHours;
     private final int maxPages;
+    private final int maxBatches;
 
-    public RapidProTracker(Supplier<RapidProClient> client, DataSource ds, int trackHours, int maxPages) {
+    public RapidProTracker(Supplier<RapidProClient> client, DataSource ds, int trackHours, int maxPages, int maxBatches) {
         this.client = client;
         this.ds = ds;
         this.trackHours = trackHours;
         this.maxPages = maxPages;
+        this.maxBatches = maxBatches;
     }
 
     /** One pass over every RapidPro batch still followed. */
@@ -78,9 +81,10 @@ public final class RapidProTracker {
             if ("flow".equals(b.kind())) flows.computeIfAbsent(b.flowUuid(), k -> new ArrayList<>()).add(b);
             else updated += apply(List.of(b), broadcastStatuses(c, b, calls));
         }
-        for (Map.Entry<String, List<Open>> f : flows.entrySet()) {
-            runs += runs(c, f.getKey(), f.getValue(), calls);
-            updated += apply(f.getValue(), flowStatuses(c, f.getKey(), f.getValue(), calls));
+        for (Map.Entry<String, List<Open>> f : flows.entrySet()) runs += runs(c, f.getKey(), f.getValue(), calls);
+        if (!flows.isEmpty()) {
+            Map<String, List<Status>> statuses = flowStatuses(c, flows, calls);
+            for (Map.Entry<String, List<Open>> f : flows.entrySet()) updated += apply(f.getValue(), statuses.getOrDefault(f.getKey(), List.of()));
         }
         int finished = settle(open);
         if (updated > 0 || runs > 0 || finished > 0) {
@@ -90,14 +94,20 @@ public final class RapidProTracker {
         return new Result(open.size(), calls[0], updated, runs, finished);
     }
 
-    /** The accepted RapidPro batches still followed, oldest first. */
+    /**
+     * The accepted RapidPro batches still followed: operators' broadcasts and flow starts, and each quiz's first
+     * question (what the reports count as reached; other replies and questions are not read back, which would cost a
+     * call each). At most {@code track.max.batches}, the ones looked at longest ago first, so every batch gets its turn.
+     */
     private List<Open> open() throws SQLException {
         List<Open> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select db.id, db.broadcast_id, b.kind, db.external_id, b.flow_uuid, db.started_at
                   from delivery_batch db join broadcast b on b.id = db.broadcast_id
                  where db.channel = 'rapidpro' and not db.tracking_done and db.status = 'accepted' and db.external_id is not null
-                 order by db.started_at, db.id""")) {
+                   and (b.origin is null or b.origin like 'quiz:%:1')
+                 order by db.tracked_at nulls first, db.started_at, db.id limit ?""")) {
+            ps.setInt(1, maxBatches);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Open(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -125,32 +135,39 @@ public final class RapidProTracker {
         return out;
     }
 
-    /** The flow's outgoing messages since its oldest followed start: per contact, the best status any of them reached. */
-    private List<Status> flowStatuses(RapidProClient c, String flow, List<Open> starts, int[] calls) {
-        Instant after = starts.get(0).startedAt().minus(SKEW);
-        Map<String, Status> best = new HashMap<>();
+    /**
+     * The followed flows' outgoing messages since the oldest followed start (each folder walked once for all flows):
+     * per flow and contact, the best status any of them reached.
+     */
+    private Map<String, List<Status>> flowStatuses(RapidProClient c, Map<String, List<Open>> flows, int[] calls) {
+        Instant after = flows.values().stream().map(l -> l.get(0).startedAt()).min(Instant::compareTo).orElseThrow().minus(SKEW);
+        Map<String, Map<String, Status>> best = new HashMap<>();
         for (String folder : List.of("sent", "failed")) {
             Page<JsonNode> p = c.folderMessagesSince(folder, after, null);
             for (int pages = 1; ; pages++) {
                 calls[0]++;
                 for (JsonNode m : p.results()) {
-                    if (!flow.equals(m.path("flow").path("uuid").asText(null)) || "in".equals(m.path("direction").asText())) continue;
+                    String flow = m.path("flow").path("uuid").asText(null);
+                    if (flow == null || !flows.containsKey(flow) || "in".equals(m.path("direction").asText())) continue;
                     String s = status(m.path("status").asText());
                     String contact = m.path("contact").path("uuid").asText(null);
                     if (s == null || contact == null) continue;
-                    Status was = best.get(contact);
-                    if (was == null || rank(s) > rank(was.status())) best.put(contact, new Status(contact, m.path("urn").asText(null), s));
+                    Map<String, Status> perContact = best.computeIfAbsent(flow, k -> new HashMap<>());
+                    Status was = perContact.get(contact);
+                    if (was == null || rank(s) > rank(was.status())) perContact.put(contact, new Status(contact, m.path("urn").asText(null), s));
                 }
                 if (!p.hasNext()) break;
                 if (pages >= maxPages) {
-                    LOG.warn("Report tracking: flow {} folder {} has more than {} pages since its oldest followed start; the rest waits for the next pass",
-                            flow, folder, maxPages);
+                    LOG.warn("Report tracking: the {} folder has more than {} pages since the oldest followed flow start; the rest waits for the next pass",
+                            folder, maxPages);
                     break;
                 }
                 p = c.folderMessagesSince(folder, after, p.next());
             }
         }
-        return new ArrayList<>(best.values());
+        Map<String, List<Status>> out = new HashMap<>();
+        best.forEach((flow, perContact) -> out.put(flow, new ArrayList<>(perContact.values())));
+        return out;
     }
 
     /** Delivered beats sent beats failed: a contact with one delivered flow message was reached. */

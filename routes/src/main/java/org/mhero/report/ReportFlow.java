@@ -23,6 +23,7 @@ public final class ReportFlow implements Flow {
         int poll = pid.integer("track.poll.seconds", 5, 86_400);
         int hours = pid.integer("track.hours", 1, 24 * 90);
         int pages = pid.integer("track.max.pages", 1, 10_000);
+        int batches = pid.integer("track.max.batches", 1, 100_000);
         int window = pid.integer("response.window.hours", 1, 24 * 90);
         boolean sent = pid.bool("reached.includes.sent");
         if (!pid.ok()) return;
@@ -30,6 +31,6 @@ public final class ReportFlow implements Flow {
         ctx.property("report.track.ms", Long.toString(poll * 1000L));
         ctx.bind("reportStore", new ReportStore(ctx.dataSource(), window, sent));
         ctx.bind("rapidproTracker", new RapidProTracker(() -> ctx.lookup("rapidproClient", RapidProClient.class),
-                ctx.dataSource(), hours, pages));
+                ctx.dataSource(), hours, pages, batches));
     }
 }
