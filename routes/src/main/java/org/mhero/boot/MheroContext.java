@@ -359,11 +359,6 @@ public class MheroContext implements Operations {
     }
 
     @Override
-    public String quizFollowUp(String name, String text, String user) {
-        return followUp("quiz", name, text, user);
-    }
-
-    @Override
     public List<List<String>> report(String kind, String key, String by, int limit) {
         org.mhero.report.Subject subject = subject(kind, key);
         try {

@@ -60,8 +60,6 @@ public interface Operations {
     /** A quiz's funnel (targeted, reached, responded, completed with percentages) and its questions, most missed first. */
     List<List<String>> quizReport(String name);
 
-    /** A broadcast of {@code text} to the quiz's non-responders (enrolled, no answer yet), in one step; its id and status. */
-    String quizFollowUp(String name, String text, String user);
 
     /**
      * The report of a broadcast, flow or quiz ({@code kind} broadcast, flow or quiz; {@code key} its id, flow uuid or

@@ -285,24 +285,9 @@ public final class InboundStore {
     }
 
     /** A reconciliation watermark ({@code sync_watermark}), or null before the first walk. */
-    public Instant watermark(String source) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select watermark from sync_watermark where source = ?")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getTimestamp(1).toInstant() : null;
-            }
-        }
-    }
+    public Instant watermark(String source) throws SQLException { return org.mhero.store.Watermarks.read(ds, source); }
 
-    public void watermark(String source, Instant value) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into sync_watermark (source, watermark) values (?, ?)
-                on conflict (source) do update set watermark = excluded.watermark, updated_at = now()""")) {
-            ps.setString(1, source);
-            ps.setTimestamp(2, Timestamp.from(value));
-            ps.executeUpdate();
-        }
-    }
+    public void watermark(String source, Instant value) throws SQLException { org.mhero.store.Watermarks.advance(ds, source, value); }
 
     private static String truncate(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";

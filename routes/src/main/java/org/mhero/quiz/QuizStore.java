@@ -155,20 +155,25 @@ public final class QuizStore {
                        closed_at = case when quiz.closed_by = excluded.created_by then null else quiz.closed_at end,
                        closed_by = case when quiz.closed_by = excluded.created_by then null else quiz.closed_by end
                 returning id""")) {
-            ps.setString(1, d.name());
-            ps.setString(2, d.keyword());
-            ps.setInt(3, d.intervalDays());
-            if (d.sendHour() == null) ps.setNull(4, java.sql.Types.INTEGER); else ps.setInt(4, d.sendHour());
-            ps.setString(5, zone.getId());
-            ps.setString(6, d.group());
-            ps.setString(7, d.training());
-            ps.setString(8, CONFIG);
+            bindQuiz(ps, d, CONFIG);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 id = rs.getLong(1);
             }
         }
         writeQuestions(c, id, d.questions());
+    }
+
+    /** The eight values of a quiz row, in the order both inserts list them (name … training, created_by). */
+    private void bindQuiz(PreparedStatement ps, QuizDefinition d, String createdBy) throws SQLException {
+        ps.setString(1, d.name());
+        ps.setString(2, d.keyword());
+        ps.setInt(3, d.intervalDays());
+        if (d.sendHour() == null) ps.setNull(4, java.sql.Types.INTEGER); else ps.setInt(4, d.sendHour());
+        ps.setString(5, zone.getId());
+        ps.setString(6, d.group());
+        ps.setString(7, d.training());
+        ps.setString(8, createdBy);
     }
 
     private static void writeQuestions(Connection c, long id, List<QuizDefinition.Question> questions) throws SQLException {
@@ -251,14 +256,7 @@ public final class QuizStore {
                 try (PreparedStatement ps = c.prepareStatement("""
                         insert into quiz (name, keyword, interval_days, send_hour, time_zone, source, group_name, training, created_by)
                         values (?, ?, ?, ?, ?, 'api', ?, ?, ?) returning id""")) {
-                    ps.setString(1, d.name());
-                    ps.setString(2, d.keyword());
-                    ps.setInt(3, d.intervalDays());
-                    if (d.sendHour() == null) ps.setNull(4, java.sql.Types.INTEGER); else ps.setInt(4, d.sendHour());
-                    ps.setString(5, zone.getId());
-                    ps.setString(6, d.group());
-                    ps.setString(7, d.training());
-                    ps.setString(8, user);
+                    bindQuiz(ps, d, user);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         id = rs.getLong(1);

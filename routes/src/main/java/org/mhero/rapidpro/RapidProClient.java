@@ -283,16 +283,7 @@ public final class RapidProClient {
 
     /** Messages in the inbox folder (incoming, not handled by a flow) created at or after {@code after}, one page, newest first. */
     public Page<JsonNode> inboxMessagesSince(Instant after, String cursorUrl) {
-        Response r;
-        if (cursorUrl != null) {
-            r = sendTo("GET", "messages.json", followable(cursorUrl), null);
-        } else {
-            Map<String, String> q = new LinkedHashMap<>();
-            q.put("folder", "inbox");
-            if (after != null) q.put("after", RapidProTimes.format(after));
-            r = send("GET", "messages.json", q, null);
-        }
-        return page(r.json, n -> n);
+        return folderMessagesSince("inbox", after, cursorUrl);
     }
 
     /**
@@ -306,7 +297,7 @@ public final class RapidProClient {
         return page(r.json, n -> n);
     }
 
-    /** Outgoing messages of a folder ({@code sent} or {@code failed}) created at or after {@code after}, one page. */
+    /** The messages of a folder ({@code inbox}, {@code sent}, {@code failed}, ...) created at or after {@code after}, one page, newest first. */
     public Page<JsonNode> folderMessagesSince(String folder, Instant after, String cursorUrl) {
         Response r;
         if (cursorUrl != null) {

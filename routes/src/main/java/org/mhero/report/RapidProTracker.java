@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.mhero.rapidpro.Page;
 import org.mhero.rapidpro.RapidProClient;
 import org.mhero.rapidpro.RapidProTimes;
+import org.mhero.store.Watermarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,7 +213,7 @@ public final class RapidProTracker {
     private int runs(RapidProClient c, String flow, List<Open> starts, int[] calls) throws SQLException {
         String key = "report:runs:" + flow;
         Instant floor = starts.get(0).startedAt().minus(SKEW);
-        Instant wm = watermark(key);
+        Instant wm = Watermarks.read(ds, key);
         Instant after = wm == null || wm.isBefore(floor) ? floor : wm;
         Map<String, Open> byStart = new HashMap<>();
         starts.forEach(s -> byStart.put(s.externalId(), s));
@@ -233,7 +234,7 @@ public final class RapidProTracker {
         }
         // the watermark moves only after everything up to it was stored (a page limit leaves the rest for the next pass,
         // which starts again at the newest time stored: inclusive, so nothing in between is skipped)
-        if (newest.isAfter(after)) watermark(key, newest);
+        if (newest.isAfter(after)) Watermarks.advance(ds, key, newest);
         return stored;
     }
 
@@ -300,25 +301,6 @@ public final class RapidProTracker {
                 while (rs.next()) if (rs.getBoolean(1)) done++;
             }
             return done;
-        }
-    }
-
-    private Instant watermark(String key) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select watermark from sync_watermark where source = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getTimestamp(1).toInstant() : null;
-            }
-        }
-    }
-
-    private void watermark(String key, Instant value) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into sync_watermark (source, watermark) values (?, ?)
-                on conflict (source) do update set watermark = greatest(sync_watermark.watermark, excluded.watermark), updated_at = now()""")) {
-            ps.setString(1, key);
-            ps.setTimestamp(2, Timestamp.from(value));
-            ps.executeUpdate();
         }
     }
 }

@@ -193,7 +193,7 @@ class QuizRouteTest extends CamelTestSupport {
     @Test
     @Order(5)
     void theNonRespondersGetAFollowUpBroadcastInOneStep() throws Exception {
-        String answer = mhero.quizFollowUp("cold-chain", "Reminder: the cold-chain quiz closed. Ask your supervisor for the answers.", "test");
+        String answer = mhero.followUp("quiz", "cold-chain", "Reminder: the cold-chain quiz closed. Ask your supervisor for the answers.", "test");
         assertThat(answer).matches("broadcast \\d+ sending: 1 non-responder\\(s\\) of quiz cold-chain");
         await("the follow-up reached Cal only", () -> startingWith(CAL, "Reminder: the cold-chain quiz closed") == 1);
         assertThat(startingWith(ANA, "Reminder")).isZero();
