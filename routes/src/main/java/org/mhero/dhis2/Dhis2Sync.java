@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The stage bean of the {@code dhis2-sync} routes: the routes fetch DHIS2 pages through camel-http, this bean builds the
  * queries and turns each page into stored locations and health workers. Decisions live in {@link Dhis2OrgUnitMapper},
  * {@link Dhis2UserMapper}, {@link Dhis2Api} and {@link SyncStore}; this class only holds the state of one run
- * ({@link Run}) between pages. One page is in memory at a time; only the locations are held until the end of their walk.
+ * ({@link Run}) between pages. A page is in memory while it waits for the writer (at most
+ * {@link #MAX_USERS_PER_WRITE} users wait) and while it is written; only the locations are held until the end of their walk.
  */
 public final class Dhis2Sync {
     private static final Logger LOG = LoggerFactory.getLogger(Dhis2Sync.class);
