@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class Dhis2BatchedWritesTest {
     static final int PAGE = 10;
-    /** A store is this much slower than fetching a page; or, for the page-by-page reference, a fetch is this much slower. */
-    static final long DELAY_MS = 150;
+    /** A held writer starts its first store once this user page is requested: the pages before it wait for it. */
+    static final int WRITER_HELD_UNTIL_PAGE = 4;
     static Dhis2Simulator dhis2;
 
     @BeforeAll
@@ -49,20 +49,34 @@ class Dhis2BatchedWritesTest {
         return (int) ((users + PAGE - 1) / PAGE);
     }
 
+    /** How the test paces mHero's writer against its walk. */
+    enum Writer {
+        /** the writer's first store waits until {@link #WRITER_HELD_UNTIL_PAGE} is requested, so earlier pages wait for it */
+        HELD,
+        /** each user page is requested only once the writer is idle, so each page is handed over alone: one store per page */
+        PAGE_BY_PAGE,
+        /** no pacing */
+        FREE
+    }
+
     /** One mHero (dhis2-sync only, shipped defaults) on its own database; counts the writer's connections. */
     static final class Mhero implements AutoCloseable {
         final TestDatabase db = new TestDatabase();
         final AtomicInteger writerConnections = new AtomicInteger();
+        final AtomicInteger pagesRequested = new AtomicInteger();
         final DefaultCamelContext camel;
         final ProducerTemplate template;
+        volatile Writer pacing;
+        volatile java.util.function.IntConsumer beforeUserPage = p -> { };
 
-        Mhero(boolean slowWriter) throws Exception {
+        Mhero(Writer initialPacing) throws Exception {
+            pacing = initialPacing;
             DataSource ds = db.dataSource();
             DataSource counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                     (proxy, method, args) -> {
-                        if (method.getName().equals("getConnection") && Thread.currentThread().getName().equals("dhis2-sync-writer")) {
-                            writerConnections.incrementAndGet();
-                            if (slowWriter) Thread.sleep(DELAY_MS);
+                        if (method.getName().equals("getConnection") && Thread.currentThread().getName().equals("dhis2-sync-writer")
+                                && writerConnections.incrementAndGet() == 1 && pacing == Writer.HELD) {
+                            await(() -> pagesRequested.get() >= WRITER_HELD_UNTIL_PAGE);
                         }
                         try {
                             return method.invoke(ds, args);
@@ -80,18 +94,21 @@ class Dhis2BatchedWritesTest {
             camel.getCamelContextExtension().setName("mhero-batched-" + db.name());
             camel.start();
             template = camel.createProducerTemplate();
+            AdviceWith.adviceWith(camel, "dhis2-sync.fetch-users", a -> a.weaveById("dhis2-sync.get-users").before()
+                    .process(e -> {
+                        if (pacing == Writer.PAGE_BY_PAGE) {
+                            Dhis2Sync.Run run = e.getProperty(Dhis2Sync.RUN, Dhis2Sync.Run.class);
+                            await(() -> !run.writes.busy());
+                        }
+                        beforeUserPage.accept(pagesRequested.incrementAndGet());
+                    }));
         }
 
         Map<String, Object> run() {
+            pagesRequested.set(0);
+            writerConnections.set(0);
             template.sendBody("direct:dhis2-sync.run", null);
             return SyncRuns.last(db);
-        }
-
-        /** Calls {@code before} with the user page number (1, 2, ...) before each user page is requested. */
-        void beforeEachUserPage(java.util.function.IntConsumer before) throws Exception {
-            AtomicInteger page = new AtomicInteger();
-            AdviceWith.adviceWith(camel, "dhis2-sync.fetch-users", a -> a.weaveById("dhis2-sync.get-users").before()
-                    .process(e -> before.accept(page.incrementAndGet())));
         }
 
         /** Everything a sync decides per DHIS2 user, without database ids, in source id order. */
@@ -124,12 +141,20 @@ class Dhis2BatchedWritesTest {
         }
     }
 
+    /** Polls {@code done} for up to 20 s (the writer and the walk run on other threads). */
+    static void await(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the writer and the walk did not meet within 20 s");
+            sleep(2);
+        }
+    }
+
     @Test
     void pagesReadWhileTheWriterIsBusyAreStoredTogetherAndGiveWhatPageByPageGives() throws Exception {
         int pages = userPages();
-        assertThat(pages).isGreaterThan(5);
-        try (Mhero pageByPage = new Mhero(false); Mhero batched = new Mhero(true)) {
-            pageByPage.beforeEachUserPage(p -> sleep(p > 1 ? DELAY_MS : 0));   // the writer is idle at every hand-over
+        assertThat(pages).isGreaterThan(WRITER_HELD_UNTIL_PAGE + 1);
+        try (Mhero pageByPage = new Mhero(Writer.PAGE_BY_PAGE); Mhero batched = new Mhero(Writer.HELD)) {
             Map<String, Object> reference = pageByPage.run();
             assertThat(reference).containsEntry("status", "ok").containsEntry("pages", pages);
             assertThat(pageByPage.writerConnections.get()).as("one transaction per page").isEqualTo(pages);
@@ -147,6 +172,7 @@ class Dhis2BatchedWritesTest {
             assertThat(batched.watermark()).isEqualTo(pageByPage.watermark()).isNotNull();
 
             String before = batched.db.rowVersions();
+            batched.pacing = Writer.FREE;   // the re-run reads one page: nothing to hold the writer for
             assertThat(batched.run()).containsEntry("status", "ok").containsEntry("created", 0).containsEntry("updated", 0);
             assertThat(batched.db.rowVersions()).as("a re-run writes nothing").isEqualTo(before);
         }
@@ -156,10 +182,10 @@ class Dhis2BatchedWritesTest {
     void aRunInterruptedMidWalkThenResumedEndsWhereAnUninterruptedRunEnds() throws Exception {
         int pages = userPages();
         int outageAt = 5;   // DHIS2 goes down before user page 5: pages 1-4 were read
-        try (Mhero uninterrupted = new Mhero(true); Mhero interrupted = new Mhero(true)) {
+        try (Mhero uninterrupted = new Mhero(Writer.FREE); Mhero interrupted = new Mhero(Writer.HELD)) {
             assertThat(uninterrupted.run()).containsEntry("status", "ok").containsEntry("pages", pages);
 
-            interrupted.beforeEachUserPage(p -> { if (p == outageAt) dhis2.faults().down(true); });
+            interrupted.beforeUserPage = p -> { if (p == outageAt) dhis2.faults().down(true); };
             Map<String, Object> failed;
             try {
                 failed = interrupted.run();
@@ -173,6 +199,7 @@ class Dhis2BatchedWritesTest {
                     .as("every page read before the outage is stored, in whole pages").isEqualTo((outageAt - 1) * PAGE);
             assertThat(interrupted.watermark()).as("a failed run sets no watermark").isNull();
 
+            interrupted.beforeUserPage = p -> { };
             Map<String, Object> resumed = interrupted.run();
             assertThat(resumed).containsEntry("status", "ok").containsEntry("pages", pages)
                     .containsEntry("created", (int) SyncRuns.last(uninterrupted.db).get("created") - (outageAt - 1) * PAGE)
