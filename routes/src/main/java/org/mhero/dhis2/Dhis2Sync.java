@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queries and turns each page into stored locations and health workers. Decisions live in {@link Dhis2OrgUnitMapper},
  * {@link Dhis2UserMapper}, {@link Dhis2Api} and {@link SyncStore}; this class only holds the state of one run
  * ({@link Run}) between pages. A page is in memory while it waits for the writer (at most
- * {@link #MAX_USERS_PER_WRITE} users wait) and while it is written; only the locations are held until the end of their walk.
+ * {@link #MAX_USERS_PER_WRITE} users wait, with page sizes up to that) and while it is written; only the locations are
+ * held until the end of their walk.
  */
 public final class Dhis2Sync {
     private static final Logger LOG = LoggerFactory.getLogger(Dhis2Sync.class);
@@ -167,10 +168,12 @@ public final class Dhis2Sync {
             }
         }
         run.moreUsers = Dhis2Api.hasNextPage(root, "users");
+        // a full batch goes to the writer (waiting for the store in flight) before this page would make it too large
+        if (!run.waiting.isEmpty() && run.waiting.size() + records.size() > MAX_USERS_PER_WRITE) handOver(run);
         for (HealthWorkerRecord r : records) run.waiting.put(r.sourceId(), r);
         run.waitingPages++;
         run.waitingSeen += records.size();
-        if (!run.writes.busy() || run.waiting.size() >= MAX_USERS_PER_WRITE) handOver(run);
+        if (!run.writes.busy()) handOver(run);
     }
 
     /** Submits the waiting users as one store (waiting first for the store in flight, and rethrowing its failure). */

@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * dhis2-sync stores the user pages read while its writer is busy together, in one transaction. Against the DHIS2
  * simulator and a real PostgreSQL (one database per run): the result is the one page-by-page storing gives, row for
- * row (golden records, provenance, merge reasons, phones and their shared flags), and a run that DHIS2 interrupts in
- * the middle of the walk, followed by a run once it is back, ends exactly where an uninterrupted run ends.
+ * row (golden records, provenance, merge reasons, phones and their shared flags), a transaction holds whole pages and
+ * at most {@link Dhis2Sync#MAX_USERS_PER_WRITE} users, and a run that DHIS2 interrupts in the middle of the walk,
+ * followed by a run once it is back, ends exactly where an uninterrupted run ends.
  */
 class Dhis2BatchedWritesTest {
     static final int PAGE = 10;
@@ -55,6 +56,8 @@ class Dhis2BatchedWritesTest {
         HELD,
         /** each user page is requested only once the writer is idle, so each page is handed over alone: one store per page */
         PAGE_BY_PAGE,
+        /** the writer's first store waits until the walk itself waits for the writer: a full batch is waiting */
+        HELD_UNTIL_FULL,
         /** no pacing */
         FREE
     }
@@ -64,19 +67,28 @@ class Dhis2BatchedWritesTest {
         final TestDatabase db = new TestDatabase();
         final AtomicInteger writerConnections = new AtomicInteger();
         final AtomicInteger pagesRequested = new AtomicInteger();
+        /** users stored before each of the writer's transactions (read when it takes its connection) */
+        final List<Long> storedBeforeEachWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile Thread walker;
         final DefaultCamelContext camel;
         final ProducerTemplate template;
         volatile Writer pacing;
         volatile java.util.function.IntConsumer beforeUserPage = p -> { };
 
         Mhero(Writer initialPacing) throws Exception {
+            this(initialPacing, dhis2, PAGE);
+        }
+
+        Mhero(Writer initialPacing, Dhis2Simulator server, int pageSize) throws Exception {
             pacing = initialPacing;
             DataSource ds = db.dataSource();
             DataSource counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                     (proxy, method, args) -> {
-                        if (method.getName().equals("getConnection") && Thread.currentThread().getName().equals("dhis2-sync-writer")
-                                && writerConnections.incrementAndGet() == 1 && pacing == Writer.HELD) {
-                            await(() -> pagesRequested.get() >= WRITER_HELD_UNTIL_PAGE);
+                        if (method.getName().equals("getConnection") && Thread.currentThread().getName().equals("dhis2-sync-writer")) {
+                            storedBeforeEachWrite.add(db.count("select count(*) from source_link where registry = 'dhis2'"));
+                            boolean first = writerConnections.incrementAndGet() == 1;
+                            if (first && pacing == Writer.HELD) await(() -> pagesRequested.get() >= WRITER_HELD_UNTIL_PAGE);
+                            if (first && pacing == Writer.HELD_UNTIL_FULL) await(() -> walker.getState() == Thread.State.WAITING);
                         }
                         try {
                             return method.invoke(ds, args);
@@ -85,7 +97,7 @@ class Dhis2BatchedWritesTest {
                         }
                     });
             Map<String, Map<String, String>> config = ShippedConfig.idle()
-                    .pid("org.mhero.dhis2", Map.of("base.url", dhis2.baseUrl(), "page.size", Integer.toString(PAGE),
+                    .pid("org.mhero.dhis2", Map.of("base.url", server.baseUrl(), "page.size", Integer.toString(pageSize),
                             "sync.enabled", "false", "sync.on.start", "false"))
                     .pid("org.mhero.ihris", Map.of("base.url", "http://127.0.0.1:9/fhir", "sync.enabled", "false", "sync.on.start", "false"))
                     .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10", "redelivery.max", "2"))
@@ -107,6 +119,8 @@ class Dhis2BatchedWritesTest {
         Map<String, Object> run() {
             pagesRequested.set(0);
             writerConnections.set(0);
+            storedBeforeEachWrite.clear();
+            walker = Thread.currentThread();   // direct: the route runs on the caller's thread
             template.sendBody("direct:dhis2-sync.run", null);
             return SyncRuns.last(db);
         }
@@ -208,6 +222,24 @@ class Dhis2BatchedWritesTest {
             assertThat(interrupted.db.count("select count(*) from health_worker"))
                     .isEqualTo(uninterrupted.db.count("select count(*) from health_worker"));
             assertThat(interrupted.watermark()).isEqualTo(uninterrupted.watermark());
+        }
+    }
+
+    @Test
+    void aTransactionNeverHoldsMoreThanAThousandUsersAndEveryPageIsWhole() throws Exception {
+        try (Dhis2Simulator big = Dhis2Simulator.start(Dhis2Options.defaults().users(2500));
+             Mhero mhero = new Mhero(Writer.HELD_UNTIL_FULL, big, 200)) {
+            long users = big.model().users().stream().filter(u -> u.phoneNumber() != null).count();
+            Map<String, Object> r = mhero.run();
+            assertThat(r).containsEntry("status", "ok").containsEntry("created", (int) users);
+            List<Long> before = new java.util.ArrayList<>(mhero.storedBeforeEachWrite);
+            before.add(users);
+            List<Long> batches = new java.util.ArrayList<>();
+            for (int i = 1; i < before.size(); i++) batches.add(before.get(i) - before.get(i - 1));
+            assertThat(batches).as("users per transaction").allSatisfy(n -> assertThat(n).isBetween(1L, (long) Dhis2Sync.MAX_USERS_PER_WRITE))
+                    .contains((long) Dhis2Sync.MAX_USERS_PER_WRITE)
+                    .allSatisfy(n -> assertThat(n % 200 == 0 || n % 200 == users % 200).as("whole pages: %d users", n).isTrue());
+            assertThat(batches.stream().mapToLong(Long::longValue).sum()).isEqualTo(users);
         }
     }
 
