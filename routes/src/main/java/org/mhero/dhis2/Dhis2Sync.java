@@ -20,19 +20,28 @@ import java.io.InputStream;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The stage bean of the {@code dhis2-sync} routes: the routes fetch DHIS2 pages through camel-http, this bean builds the
  * queries and turns each page into stored locations and health workers. Decisions live in {@link Dhis2OrgUnitMapper},
  * {@link Dhis2UserMapper}, {@link Dhis2Api} and {@link SyncStore}; this class only holds the state of one run
- * ({@link Run}) between pages. One page is in memory at a time; only the locations are held until the end of their walk.
+ * ({@link Run}) between pages. A page is in memory while it waits for the writer (at most
+ * {@link #MAX_USERS_PER_WRITE} users wait, with page sizes up to that) and while it is written; only the locations are
+ * held until the end of their walk.
  */
 public final class Dhis2Sync {
     private static final Logger LOG = LoggerFactory.getLogger(Dhis2Sync.class);
     public static final String RUN = "mheroDhis2Run";
     private static final int MAX_ERROR_BODY = 300;
+    /**
+     * Users read while the writer is still storing earlier ones are stored together, up to this many in one transaction
+     * (five pages of the default 200): the writer then pays one commit and one round of statements for all of them.
+     */
+    static final int MAX_USERS_PER_WRITE = 1000;
 
     private final Dhis2Settings settings;
     private final SyncStore store;
@@ -55,8 +64,11 @@ public final class Dhis2Sync {
         boolean moreOrgUnits = true, moreUsers = true;
         Instant serverStart, maxUpdated;
         int pages, seen, created, updated, unchanged, unreachable;
-        /** User pages are stored behind the fetch of the next one (one page in flight, in order); closed when the run ends. */
+        /** User pages are stored behind the fetch of the next ones (one store in flight, in order); closed when the run ends. */
         final WriteBehind writes = new WriteBehind("dhis2-sync-writer");
+        /** Users read but not yet handed to the writer (it was busy), by source id: a user read twice keeps its last copy. */
+        final Map<String, HealthWorkerRecord> waiting = new LinkedHashMap<>();
+        int waitingPages, waitingSeen;
 
         Run(long id, Instant userWatermark) {
             this.id = id;
@@ -138,9 +150,11 @@ public final class Dhis2Sync {
     }
 
     /**
-     * Maps one page of users (here, while the previous page is still being written) and stores it in one transaction
-     * behind the fetch of the next page ({@link WriteBehind}: one page in flight, in order; a failed store fails the
-     * run at the next page or in {@link #finish}). The watermark advances in {@link #finish}, after the last store.
+     * Maps one page of users (here, while earlier pages are still being written) and hands it to the writer, which stores
+     * it behind the fetch of the next pages ({@link WriteBehind}: one store in flight, in order; a failed store fails the
+     * run at the next hand-over or in {@link #finish}). Pages read while the writer is busy wait and are stored together,
+     * in one transaction of up to {@link #MAX_USERS_PER_WRITE} users. The watermark advances in {@link #finish}, after
+     * the last store.
      */
     public void storeUsersPage(@Body InputStream page, @ExchangeProperty(RUN) Run run) throws Exception {
         JsonNode root = read(page);
@@ -154,21 +168,37 @@ public final class Dhis2Sync {
             }
         }
         run.moreUsers = Dhis2Api.hasNextPage(root, "users");
+        // a full batch goes to the writer (waiting for the store in flight) before this page would make it too large
+        if (!run.waiting.isEmpty() && run.waiting.size() + records.size() > MAX_USERS_PER_WRITE) handOver(run);
+        for (HealthWorkerRecord r : records) run.waiting.put(r.sourceId(), r);
+        run.waitingPages++;
+        run.waitingSeen += records.size();
+        if (!run.writes.busy()) handOver(run);
+    }
+
+    /** Submits the waiting users as one store (waiting first for the store in flight, and rethrowing its failure). */
+    private void handOver(Run run) throws Exception {
+        if (run.waitingPages == 0) return;
+        List<HealthWorkerRecord> users = new ArrayList<>(run.waiting.values());
+        int pages = run.waitingPages, seen = run.waitingSeen;
+        run.waiting.clear();
+        run.waitingPages = 0;
+        run.waitingSeen = 0;
         run.writes.submit(() -> {
-            record(run, records.size(), store.storePage(records, wmUsers, null));
+            record(run, pages, seen, store.storePage(users, wmUsers, null));
             return null;
         });
     }
 
-    private static synchronized void record(Run run, int seen, SyncStore.PageResult r) {
-        run.pages++;
+    private static synchronized void record(Run run, int pages, int seen, SyncStore.PageResult r) {
+        run.pages += pages;
         run.seen += seen;
         run.created += r.created();
         run.updated += r.updated();
         run.unchanged += r.unchanged();
         run.unreachable += r.unreachable();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("dhis2-sync run {} page {}: {} users, {} created, {} updated, {} unchanged", run.id, run.pages,
+            LOG.debug("dhis2-sync run {} pages to {}: {} users, {} created, {} updated, {} unchanged", run.id, run.pages,
                     seen, r.created(), r.updated(), r.unchanged());
         }
     }
@@ -182,6 +212,7 @@ public final class Dhis2Sync {
     /** Ends the run: advances the user watermark (only forward; an unchanged one is not written). */
     public Run finish(@ExchangeProperty(RUN) Run run) throws Exception {
         try {
+            handOver(run);
             run.writes.drain();   // the last page is committed (or its failure fails the run) before the watermark moves
             Instant wm = nextWatermark(run.maxUpdated, run.serverStart);
             if (wm != null && (run.userWatermark == null || wm.isAfter(run.userWatermark))) {
@@ -202,9 +233,10 @@ public final class Dhis2Sync {
     public void fail(@ExchangeProperty(RUN) Run run, Exception cause) {
         if (run != null) {
             try {
-                run.writes.drain();   // the page in flight commits or fails on its own; wait so the counts are exact
+                handOver(run);        // the pages read before the failure are stored, as if each had been handed over at once
+                run.writes.drain();   // the store in flight commits or fails on its own; wait so the counts are exact
             } catch (Exception ignored) {
-                // that store failed too: its page is not committed
+                // a store failed (perhaps the cause of this failure): its pages are not committed
             }
             run.writes.close();
         }

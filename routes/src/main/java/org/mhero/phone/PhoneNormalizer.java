@@ -19,7 +19,7 @@ public final class PhoneNormalizer {
      * Separators between several numbers in one value: ',', ';', '|', '&', the words "or"/"and", and '/' between digits
      * (so "N/A" stays one value).
      */
-    private static final Pattern SPLIT = Pattern.compile(
+    static final Pattern SPLIT = Pattern.compile(
             "\\s*(?:[,;|&]|(?<=[\\d)])\\s*/\\s*(?=[+(\\d])|\\bor\\b|\\band\\b)\\s*", Pattern.CASE_INSENSITIVE);
     private static final Pattern SEPARATORS = Pattern.compile("[\\s.\\-()\\[\\]]+");
     private static final Pattern DIALLABLE = Pattern.compile("\\+?[0-9]+");
@@ -44,7 +44,12 @@ public final class PhoneNormalizer {
             out.add(PhoneResult.invalid(raw == null ? "" : raw, PhoneResult.Reason.EMPTY));
             return out;
         }
-        for (String part : SPLIT.split(raw.trim())) {
+        String trimmed = raw.trim();
+        if (oneNumber(trimmed)) {
+            out.add(normalizeOne(trimmed));
+            return out;
+        }
+        for (String part : SPLIT.split(trimmed)) {
             if (part.isBlank()) continue;
             out.add(normalizeOne(part));
         }
@@ -52,9 +57,24 @@ public final class PhoneNormalizer {
         return out;
     }
 
+    /**
+     * True when {@code value} (trimmed, not blank) can hold only one number: nothing but digits, '+' and the separators
+     * that {@link #SEPARATORS} strips. {@link #SPLIT} needs a comma-like character, a '/' or a letter to split, so it
+     * would return the value whole; this check spares the regular expression for almost every value.
+     */
+    static boolean oneNumber(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (!(ch >= '0' && ch <= '9' || ch == '+' || ch == ' ' || ch == '-' || ch == '.' || ch == '(' || ch == ')')) return false;
+        }
+        return true;
+    }
+
     private PhoneResult normalizeOne(String part) {
         String cleaned = SEPARATORS.matcher(part).replaceAll("");
-        cleaned = cleaned.replaceAll("^\\++", "+");
+        int plus = 0;
+        while (plus < cleaned.length() && cleaned.charAt(plus) == '+') plus++;
+        if (plus > 1) cleaned = cleaned.substring(plus - 1);   // repeated leading '+' collapsed to one
         if (cleaned.startsWith("00")) cleaned = "+" + cleaned.substring(2);
         if (!DIALLABLE.matcher(cleaned).matches()) return PhoneResult.invalid(part, PhoneResult.Reason.NOT_A_NUMBER);
         if (!cleaned.startsWith("+") && cleaned.startsWith(countryCode) && !cleaned.startsWith("0")) {

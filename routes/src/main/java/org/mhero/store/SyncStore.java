@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -120,7 +121,9 @@ public final class SyncStore {
                     else if (!r.contentHash().equals(ex.hash())) changed.add(r);
                     else unchanged++;
                 }
-                Map<HealthWorkerRecord, long[]> links = new HashMap<>();   // record -> {link id, worker id}
+                // records are keyed by identity here and below: a record's own hashCode hashes every field and phone on
+                // each lookup, and the list holds each source id once, so identity and equality pick the same entries
+                Map<HealthWorkerRecord, long[]> links = new IdentityHashMap<>();   // record -> {link id, worker id}
                 Set<Long> bornHere = new HashSet<>();                      // new workers, golden record already written
                 List<Long> oldLinks = new ArrayList<>();
                 for (HealthWorkerRecord r : changed) {
@@ -189,14 +192,14 @@ public final class SyncStore {
             throws SQLException {
         String registry = fresh.get(0).registry();
         Map<HealthWorkerRecord, List<Candidate>> candidates = candidates(c, registry, fresh);
-        Map<HealthWorkerRecord, Matcher.Decision> decisions = new HashMap<>();
+        Map<HealthWorkerRecord, Matcher.Decision> decisions = new IdentityHashMap<>();
         List<HealthWorkerRecord> needWorker = new ArrayList<>();
         for (HealthWorkerRecord r : fresh) {
             Matcher.Decision d = matcher.decide(r, candidates.getOrDefault(r, List.of()));
             decisions.put(r, d);
             if (d.workerId() == null) needWorker.add(r);
         }
-        Map<HealthWorkerRecord, Long> workerIds = new HashMap<>();
+        Map<HealthWorkerRecord, Long> workerIds = new IdentityHashMap<>();
         if (!needWorker.isEmpty()) {
             // a new worker's golden record is its only source record: written now, not recomputed. The ids are taken
             // from the sequence first, so that the workers go in as one multi-row insert (one statement per page)
@@ -236,7 +239,7 @@ public final class SyncStore {
         for (HealthWorkerRecord r : fresh) if (decisions.get(r).workerId() != null) workerIds.put(r, decisions.get(r).workerId());
 
         // the links, one multi-row insert; their ids come back with their source ids (unique in the registry)
-        Map<HealthWorkerRecord, long[]> links = new HashMap<>();
+        Map<HealthWorkerRecord, long[]> links = new IdentityHashMap<>();
         Map<String, HealthWorkerRecord> bySourceId = new HashMap<>();
         int n = fresh.size();
         Object[] worker = new Object[n], registries = new Object[n], sourceIds = new Object[n], versions = new Object[n],
@@ -351,7 +354,7 @@ public final class SyncStore {
             }
         }
         if (all.isEmpty()) return Map.of();
-        Map<HealthWorkerRecord, List<Candidate>> out = new HashMap<>();
+        Map<HealthWorkerRecord, List<Candidate>> out = new IdentityHashMap<>();
         for (HealthWorkerRecord r : fresh) {
             List<Candidate> mine = new ArrayList<>();
             for (Candidate cand : all) {

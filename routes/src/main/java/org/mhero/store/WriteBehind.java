@@ -29,6 +29,11 @@ public final class WriteBehind implements AutoCloseable {
         inFlight = writer.submit(store);
     }
 
+    /** True while a store is running (its outcome, success or failure, is collected by the next submit or drain). */
+    public synchronized boolean busy() {
+        return inFlight != null && !inFlight.isDone();
+    }
+
     /** Waits for the store in flight, if any; rethrows its failure. */
     public synchronized void drain() throws Exception {
         Future<?> f = inFlight;

@@ -60,6 +60,19 @@ class PhoneNormalizerTest {
     }
 
     @Test
+    void aValueTakenAsOneNumberWithoutTheSplitPatternIsOneThatThePatternWouldNotSplit() {
+        for (String v : List.of("0770123456", "+231 77 012 3456", "(077) 012-3456", "077.012.3456", "++231770123456", "12",
+                "0770123456 0881234567", "+")) {
+            assertThat(PhoneNormalizer.oneNumber(v)).as(v).isTrue();
+            assertThat(PhoneNormalizer.SPLIT.split(v)).as(v).containsExactly(v);
+        }
+        for (String v : List.of("0770123456/0881234567", "0770123456, 0881234567", "0770123456 or 0881234567", "N/A",
+                "0770123456;0881234567", "call 0770123456", "0770\t123456")) {
+            assertThat(PhoneNormalizer.oneNumber(v)).as(v).isFalse();
+        }
+    }
+
+    @Test
     void blankValueIsReportedAsEmpty() {
         assertThat(liberia.normalize("  ")).singleElement().extracting(PhoneResult::reason).isEqualTo(PhoneResult.Reason.EMPTY);
         assertThat(liberia.normalize(null)).singleElement().extracting(PhoneResult::reason).isEqualTo(PhoneResult.Reason.EMPTY);

@@ -227,6 +227,11 @@ class Dhis2SimulatorTest {
         expected.remove("password");
         assertThat(keys(flat)).containsAll(expected);
         assertThat(keys(get("/api/users/" + uid).body())).containsAll(expected);
+        JsonNode excluded = get("/api/users/" + uid + "?fields=:all,!surname,organisationUnits%5Bid,level%5D").body();
+        assertThat(keys(excluded)).as("a preset, an exclusion and a nested selection together")
+                .containsAll(keys(flat).stream().filter(k -> !k.equals("surname")).toList()).doesNotContain("surname");
+        assertThat(keys(excluded.get("organisationUnits").get(0))).containsExactlyInAnyOrder("id", "level");
+        assertThat(excluded.get("firstName")).isEqualTo(flat.get("firstName"));
 
         sim.userFormat(UserFormat.LEGACY);
         JsonNode sampleLegacy = JSON.readTree(SAMPLES.resolve("dhis2core_it_create_user_with_legacy_format.json").toFile()).get("users").get(0);
