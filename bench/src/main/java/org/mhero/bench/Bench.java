@@ -48,6 +48,7 @@ public final class Bench {
             case "dhis2-sync" -> run = new Dhis2SyncScenario(opts)::run;
             case "inbound" -> run = new InboundScenario(opts)::run;
             case "inbound-stock" -> run = new InboundStockScenario(opts)::run;
+            case "report" -> run = new ReportScenario(opts)::run;
             default -> {
                 System.err.println("unknown scenario: " + scenario);
                 usage();
