@@ -35,7 +35,7 @@ class Dhis2ApiTest {
         assertThat(Dhis2Api.hasNextPage(JSON.readTree("{\"users\":[{}]}"), "users")).as("paging=false").isFalse();
         assertThat(Dhis2Api.hasNextPage(JSON.readTree("{\"pager\":{\"page\":2,\"pageCount\":3},\"users\":[]}"), "users"))
                 .as("an empty page ends the walk").isFalse();
-        var docs = JSON.readTree(Path.of(System.getProperty("mhero.contracts.dir", "../../shared/contracts"),
+        var docs = JSON.readTree(Path.of(System.getProperty("mhero.contracts.dir", "../contracts"),
                 "samples", "dhis2", "docs241_pager_dataItems.response.json").toFile());
         assertThat(Dhis2Api.hasNextPage(docs, "dataItems")).isTrue();
     }

@@ -24,7 +24,7 @@ class Dhis2OrgUnitMapperTest {
     static final Dhis2OrgUnitMapper MAPPER = new Dhis2OrgUnitMapper(Map.of(1, "country", 2, "region", 3, "district", 4, "facility"));
 
     static JsonNode sample(String name) throws IOException {
-        return JSON.readTree(Path.of(System.getProperty("mhero.contracts.dir", "../../shared/contracts"), "samples", "dhis2", name).toFile());
+        return JSON.readTree(Path.of(System.getProperty("mhero.contracts.dir", "../contracts"), "samples", "dhis2", name).toFile());
     }
 
     @Test

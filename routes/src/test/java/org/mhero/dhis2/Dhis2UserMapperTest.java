@@ -38,7 +38,7 @@ class Dhis2UserMapperTest {
     static void stop() { sim.close(); }
 
     static JsonNode sample(String name) throws IOException {
-        return JSON.readTree(Path.of(System.getProperty("mhero.contracts.dir", "../../shared/contracts"), "samples", "dhis2", name).toFile());
+        return JSON.readTree(Path.of(System.getProperty("mhero.contracts.dir", "../contracts"), "samples", "dhis2", name).toFile());
     }
 
     static JsonNode usersFromSimulator(UserFormat format) throws Exception {

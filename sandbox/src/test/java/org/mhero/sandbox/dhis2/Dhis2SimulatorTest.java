@@ -32,7 +32,7 @@ import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class Dhis2SimulatorTest {
-    static final Path SAMPLES = Path.of(System.getProperty("mhero.contracts.dir", "/work/shared/contracts"), "samples", "dhis2");
+    static final Path SAMPLES = Path.of(System.getProperty("mhero.contracts.dir", "../contracts"), "samples", "dhis2");
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static Dhis2Simulator sim;
