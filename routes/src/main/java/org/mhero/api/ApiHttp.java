@@ -64,7 +64,7 @@ public final class ApiHttp {
         ApiPaths.Call call = ApiPaths.resolve(method, uri);
         if (contentLength != null && !contentLength.isBlank()) {
             try {
-                if (Long.parseLong(contentLength.strip()) > maxBodyBytes) throw tooLarge();
+                if (Long.parseLong(contentLength.strip()) > maxBodyBytes) throw tooLarge(maxBodyBytes);
             } catch (NumberFormatException e) {
                 throw ApiProblem.bad("content-length", "is not a number");
             }
@@ -222,18 +222,21 @@ public final class ApiHttp {
         return s;
     }
 
-    private String read(InputStream in) throws ApiProblem {
+    private String read(InputStream in) throws ApiProblem { return read(in, maxBodyBytes); }
+
+    /** A request body as text, at most {@code maxBodyBytes} (413 beyond); null without one. */
+    static String read(InputStream in, int maxBodyBytes) throws ApiProblem {
         if (in == null) return null;
         try (in) {
             byte[] b = in.readNBytes(maxBodyBytes + 1);
-            if (b.length > maxBodyBytes) throw tooLarge();
+            if (b.length > maxBodyBytes) throw tooLarge(maxBodyBytes);
             return new String(b, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw ApiProblem.bad("body", "could not be read");
         }
     }
 
-    private ApiProblem tooLarge() {
+    private static ApiProblem tooLarge(int maxBodyBytes) {
         return new ApiProblem(413, "body", "is larger than " + maxBodyBytes + " bytes (org.mhero.api max.body.bytes)");
     }
 }

@@ -43,8 +43,11 @@ public final class ApiJson {
 
     private ApiJson() {}
 
-    /** A request body (a JSON object) as a broadcast request; 400 with the field at fault. */
-    public static BroadcastRequest request(String body) throws ApiProblem {
+    /**
+     * A request body as a JSON object, strictly (no trailing tokens, no duplicate fields); 400 on the field
+     * {@code body} otherwise. Every API body goes through here.
+     */
+    static ObjectNode object(String body) throws ApiProblem {
         if (body == null || body.isBlank()) throw ApiProblem.bad("body", "is empty: send a JSON object");
         JsonNode root;
         try {
@@ -54,6 +57,12 @@ public final class ApiJson {
             throw ApiProblem.bad("body", "is not valid JSON: " + (why.length() > 120 ? why.substring(0, 120) : why));
         }
         if (!(root instanceof ObjectNode o)) throw ApiProblem.bad("body", "must be a JSON object");
+        return o;
+    }
+
+    /** A request body (a JSON object) as a broadcast request; 400 with the field at fault. */
+    public static BroadcastRequest request(String body) throws ApiProblem {
+        ObjectNode o = object(body);
         for (Iterator<String> names = o.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) throw ApiProblem.bad(name, "is not a field of a broadcast; known: " + new TreeSet<>(FIELDS));

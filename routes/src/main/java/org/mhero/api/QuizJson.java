@@ -1,8 +1,5 @@
 package org.mhero.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -32,9 +29,7 @@ import java.util.TreeSet;
  * Whether the group or training exists and whether the name or keyword is free is the {@link QuizStore}'s to judge.
  */
 public final class QuizJson {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Set<String> FIELDS = Set.of("name", "group", "training", "keyword", "interval_days", "send_hour", "questions");
     static final Set<String> QUESTION_FIELDS = Set.of("text", "choices", "answer", "explanation");
     /** Most questions in one quiz, and the longest texts: a question with its choices goes out as one SMS or a few. */
@@ -44,15 +39,7 @@ public final class QuizJson {
 
     /** A create body as a quiz definition; 400 with the field at fault. */
     public static QuizDefinition request(String body) throws ApiProblem {
-        if (body == null || body.isBlank()) throw ApiProblem.bad("body", "is empty: send a JSON object");
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage();
-            throw ApiProblem.bad("body", "is not valid JSON: " + (why.length() > 120 ? why.substring(0, 120) : why));
-        }
-        if (!(root instanceof ObjectNode o)) throw ApiProblem.bad("body", "must be a JSON object");
+        ObjectNode o = ApiJson.object(body);
         known(o, FIELDS, "", "a quiz");
         String name = string(o, "name", "name", 64);
         if (name == null) throw ApiProblem.bad("name", "is required: lower-case letters, digits and '-'");

@@ -1,8 +1,5 @@
 package org.mhero.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +12,6 @@ import org.mhero.broadcast.BroadcastView;
 import org.mhero.report.ReportStore;
 import org.mhero.report.Subject;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -35,7 +31,7 @@ import java.util.function.Supplier;
  * </pre>
  */
 public final class ReportHttp {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FOLLOW_UP_FIELDS = Set.of("text", "flow", "title");
 
     private final Supplier<ReportStore> reports;
@@ -88,7 +84,7 @@ public final class ReportHttp {
     public ApiResponse followUp(@Header(ApiHttp.URI) String uri, @Body InputStream body, @ExchangeProperty("mheroUser") String user)
             throws ApiProblem, SQLException, BroadcastRejected {
         Subject s = subject(uri);
-        ObjectNode o = object(read(body));
+        ObjectNode o = ApiJson.object(ApiHttp.read(body, maxBodyBytes));
         for (Iterator<String> names = o.fieldNames(); names.hasNext(); ) {
             String n = names.next();
             if (!FOLLOW_UP_FIELDS.contains(n)) throw ApiProblem.bad(n, "is not a field of a follow-up; give text or flow");
@@ -137,27 +133,5 @@ public final class ReportHttp {
 
     private static ApiProblem notFound(Subject s) {
         return new ApiProblem(404, "id", "no " + s);
-    }
-
-    private String read(InputStream body) throws ApiProblem {
-        if (body == null) return "";
-        try {
-            byte[] b = body.readNBytes(maxBodyBytes + 1);
-            if (b.length > maxBodyBytes) throw new ApiProblem(413, "body", "is larger than " + maxBodyBytes + " bytes");
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw ApiProblem.bad("body", "could not be read");
-        }
-    }
-
-    private static ObjectNode object(String body) throws ApiProblem {
-        if (body.isBlank()) throw ApiProblem.bad("body", "is empty: send a JSON object");
-        try {
-            JsonNode n = JSON.readTree(body);
-            if (n instanceof ObjectNode o) return o;
-        } catch (JsonProcessingException e) {
-            throw ApiProblem.bad("body", "is not valid JSON");
-        }
-        throw ApiProblem.bad("body", "must be a JSON object");
     }
 }

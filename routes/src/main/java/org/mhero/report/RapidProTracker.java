@@ -291,9 +291,9 @@ public final class RapidProTracker {
                            or not exists (select 1 from delivery d left join flow_run r on r.delivery_id = d.id
                                            where d.batch_id = db.id
                                              and (d.status in ('accepted', 'sent', 'in_doubt')
-                                                  or (d.status = 'delivered' and exists (select 1 from broadcast b where b.id = db.broadcast_id and b.kind = 'flow')
-                                                      and (r.uuid is null or r.exit_type is null))))
-                 where db.id = any(?) returning tracking_done""")) {
+                                                  or (b.kind = 'flow' and d.status = 'delivered' and (r.uuid is null or r.exit_type is null))))
+                  from broadcast b
+                 where b.id = db.broadcast_id and db.id = any(?) returning db.tracking_done""")) {
             ps.setInt(1, trackHours);
             ps.setArray(2, c.createArrayOf("bigint", batches.stream().map(Open::id).toArray()));
             int done = 0;
