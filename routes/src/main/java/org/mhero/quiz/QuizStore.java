@@ -180,7 +180,9 @@ public final class QuizStore {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into quiz_question (quiz_id, position, text, choices, correct, explanation) values (?, ?, ?, ?::jsonb, ?, ?)
                 on conflict (quiz_id, position) do update set text = excluded.text, choices = excluded.choices,
-                       correct = excluded.correct, explanation = excluded.explanation""")) {
+                       correct = excluded.correct, explanation = excluded.explanation
+                 where (quiz_question.text, quiz_question.choices, quiz_question.correct, quiz_question.explanation)
+                       is distinct from (excluded.text, excluded.choices, excluded.correct, excluded.explanation)""")) {
             for (QuizDefinition.Question q : questions) {
                 ps.setLong(1, id);
                 ps.setInt(2, q.position());

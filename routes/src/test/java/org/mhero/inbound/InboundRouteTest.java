@@ -1,5 +1,6 @@
 package org.mhero.inbound;
 
+import static org.mhero.testing.Await.await;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -126,14 +127,6 @@ class InboundRouteTest extends CamelTestSupport {
 
     long worker(String name, String phone) throws SQLException {
         return org.mhero.testing.TestWorkers.insert(db.dataSource(), name, phone, null);
-    }
-
-    static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(50);
-        }
     }
 
     String routeOf(String source, String externalId) {

@@ -1,5 +1,6 @@
 package org.mhero.report;
 
+import static org.mhero.testing.Await.await;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -86,14 +87,6 @@ class KannelBroadcastReportTest extends CamelTestSupport {
                 }
                 c.createStatement().execute("insert into contact_group_member (group_id, health_worker_id) select id, " + w + " from contact_group");
             }
-        }
-    }
-
-    static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(50);
         }
     }
 

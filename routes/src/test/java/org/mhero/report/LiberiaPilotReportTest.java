@@ -1,5 +1,6 @@
 package org.mhero.report;
 
+import static org.mhero.testing.Await.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
@@ -140,14 +141,6 @@ class LiberiaPilotReportTest extends CamelTestSupport {
 
     static int index(String urn) { return Integer.parseInt(urn.substring(urn.length() - 7)); }
 
-    static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(100);
-        }
-    }
-
     JsonNode get(String path) throws Exception {
         HttpResponse<String> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
@@ -200,7 +193,7 @@ class LiberiaPilotReportTest extends CamelTestSupport {
                 null, null, null), "test");
         broadcast = v.id();
         assertThat(v.recipients()).isEqualTo(WORKERS);
-        await("every recipient handed to RapidPro", () -> db.count("select count(*) from delivery where broadcast_id = " + broadcast
+        await(Duration.ofSeconds(60), "every recipient handed to RapidPro", () -> db.count("select count(*) from delivery where broadcast_id = " + broadcast
                 + " and status = 'accepted'") == WORKERS);
         assertThat(rapidpro.flowStarts()).as("in calls of at most 200 recipients").hasSizeGreaterThan(1)
                 .allSatisfy(s -> assertThat(s.contacts().size() + s.urns().size()).isLessThanOrEqualTo(200));
@@ -211,7 +204,7 @@ class LiberiaPilotReportTest extends CamelTestSupport {
 
         // the tracker (every 5 s) reads the statuses and runs back; the report then settles on the pilot's figures
         String path = "/api/reports/broadcasts/" + broadcast;
-        await("the report to show 289 reached and 119 completed", () -> {
+        await(Duration.ofSeconds(60), "the report to show 289 reached and 119 completed", () -> {
             try {
                 Map<String, Integer> f = funnel(get(path).path("funnel"));
                 return f.get("reached") == 289 && f.get("responded") == 165 && f.get("completed") == 119;
@@ -337,7 +330,7 @@ class LiberiaPilotReportTest extends CamelTestSupport {
     void aPassAgainWritesNothingAndRapidProDownLeavesTheReportAsItWas() throws Exception {
         RapidProTracker tracker = context.getRegistry().lookupByNameAndType("rapidproTracker", RapidProTracker.class);
         // the follow-up's RapidPro broadcasts move on by themselves (queued, then wired): wait until they are all sent
-        await("the follow-up's messages read back as sent", () -> {
+        await(Duration.ofSeconds(60), "the follow-up's messages read back as sent", () -> {
             try {
                 tracker.track();
             } catch (java.sql.SQLException e) {

@@ -1,5 +1,6 @@
 package org.mhero.inbound.records;
 
+import static org.mhero.testing.Await.await;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -121,14 +122,6 @@ class RecordUpdateRouteTest extends CamelTestSupport {
                     }
                 }));
         synced = true;
-    }
-
-    static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(50);
-        }
     }
 
     /** status and route of the run's message. */

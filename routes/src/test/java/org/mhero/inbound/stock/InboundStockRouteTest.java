@@ -1,5 +1,6 @@
 package org.mhero.inbound.stock;
 
+import static org.mhero.testing.Await.await;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -133,14 +134,6 @@ class InboundStockRouteTest extends CamelTestSupport {
 
     long worker(String name, String phone, long facility) throws SQLException {
         return org.mhero.testing.TestWorkers.insert(db.dataSource(), name, phone, facility);
-    }
-
-    static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what);
-            Thread.sleep(50);
-        }
     }
 
     String routeOf(String externalId) {
