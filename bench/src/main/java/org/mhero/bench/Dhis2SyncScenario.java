@@ -59,6 +59,7 @@ final class Dhis2SyncScenario {
     private final String dbPool;
     private final boolean finalBaseline;
     private final boolean secondFull;
+    private final boolean keepDb;
     private final Map<String, String> options;
     private final Map<String, Object> result = new LinkedHashMap<>();
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -70,6 +71,7 @@ final class Dhis2SyncScenario {
         dbPool = o.string("db-pool", "hikari");
         finalBaseline = o.bool("final-baseline", true);
         secondFull = o.bool("second-full", true);
+        keepDb = o.bool("keep-db", false);
         options = o.asMap();
         if (!dbPool.equals("hikari") && !dbPool.equals("none")) throw new IllegalArgumentException("--db-pool hikari|none");
     }
@@ -190,7 +192,8 @@ final class Dhis2SyncScenario {
             result.put("loadavg_end", Bench.loadAverage());
             if (mhero != null) try { mhero.stop(); } catch (Throwable e) { say("stopping mHero: %s", e); }
             if (pool != null) try { pool.close(); } catch (Throwable e) { say("closing the pool: %s", e); }
-            if (db != null) try { db.close(); } catch (Throwable e) { say("dropping the database: %s", e); }
+            if (db != null && keepDb) say("database %s kept (--keep-db)", db.name());
+            else if (db != null) try { db.close(); } catch (Throwable e) { say("dropping the database: %s", e); }
             if (dhis2 != null) try { dhis2.close(); } catch (Throwable e) { say("stopping the sandbox: %s", e); }
         }
         return result;
