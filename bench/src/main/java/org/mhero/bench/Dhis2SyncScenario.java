@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -60,6 +61,7 @@ final class Dhis2SyncScenario {
     private final boolean finalBaseline;
     private final boolean secondFull;
     private final boolean keepDb;
+    private final int steadyRounds;
     private final Map<String, String> options;
     private final Map<String, Object> result = new LinkedHashMap<>();
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -72,12 +74,13 @@ final class Dhis2SyncScenario {
         finalBaseline = o.bool("final-baseline", true);
         secondFull = o.bool("second-full", true);
         keepDb = o.bool("keep-db", false);
+        steadyRounds = o.integer("steady", 0);
         options = o.asMap();
         if (!dbPool.equals("hikari") && !dbPool.equals("none")) throw new IllegalArgumentException("--db-pool hikari|none");
     }
 
     /** One timed phase. */
-    record Phase(String name, double seconds, long users, double cpuSeconds) {
+    record Phase(String name, double seconds, long users, double cpuSeconds, Map<String, Double> threads, double pgCpuSeconds) {
         double rate() { return users / seconds; }
     }
 
@@ -118,9 +121,10 @@ final class Dhis2SyncScenario {
             mhero.start();
             if (!mhero.getProblems().isEmpty()) throw new IllegalStateException("configuration problems: " + mhero.getProblems());
             result.put("context_start_s", round((System.nanoTime() - t) / 1e9, 2));
+            result.put("quiesce_s", round(quiesce(pool), 2));
             ProducerTemplate template = mhero.getCamelContext().createProducerTemplate();
 
-            Phase full = sync("full-sync", template);
+            Phase full = sync("full-sync", template, pool);
             Map<String, Object> fullRun = lastRun();
             result.put("full_sync_run", fullRun);
             verify("ok".equals(fullRun.get("status")), "full sync status is " + fullRun.get("status") + " (" + fullRun.get("error") + ")");
@@ -132,7 +136,7 @@ final class Dhis2SyncScenario {
             verify(((Number) fullRun.get("created")).longValue() == b1.users,
                     "full sync created " + fullRun.get("created") + ", expected " + b1.users);
 
-            Phase inc = sync("incremental", template);
+            Phase inc = sync("incremental", template, pool);
             Map<String, Object> incRun = lastRun();
             result.put("incremental_run", incRun);
             verify("ok".equals(incRun.get("status")), "incremental status is " + incRun.get("status"));
@@ -144,11 +148,13 @@ final class Dhis2SyncScenario {
             Phase full2 = null;
             if (secondFull) {
                 emptySyncedTables();
-                full2 = sync("full-sync-2", template);
+                full2 = sync("full-sync-2", template, pool);
                 Map<String, Object> run2 = lastRun();
                 verify("ok".equals(run2.get("status")) && ((Number) run2.get("created")).longValue() == b1.users,
                         "second full sync: " + run2);
             }
+
+            if (steadyRounds > 0) steady(dhis2, template, pool, b1.users);
 
             double baseRate = b2 == null ? b1.rate() : (b1.rate() + b2.rate()) / 2;
             double ratio = full.rate() / baseRate;
@@ -199,10 +205,34 @@ final class Dhis2SyncScenario {
         return result;
     }
 
+    /**
+     * Waits, after the context started, until the pool holds its connections (each one a SCRAM handshake, whose key
+     * derivation is CPU work) and the JVM is idle (under 5% of a core over 250 ms, at most 20 s), so that the first full
+     * sync is timed as the baseline was, on an idle JVM, and not charged with the tail of the context's start. Returns
+     * the seconds waited.
+     */
+    private static double quiesce(com.zaxxer.hikari.HikariDataSource pool) throws InterruptedException {
+        long t0 = System.nanoTime(), deadline = t0 + 20_000_000_000L;
+        while (pool != null && pool.getHikariPoolMXBean() != null
+                && pool.getHikariPoolMXBean().getTotalConnections() < pool.getMinimumIdle() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        while (System.nanoTime() < deadline) {
+            long cpu0 = HeapSampler.cpuNanos(), w0 = System.nanoTime();
+            Thread.sleep(250);
+            double share = (HeapSampler.cpuNanos() - cpu0) / (double) (System.nanoTime() - w0);
+            if (share < 0.05) break;
+        }
+        double waited = (System.nanoTime() - t0) / 1e9;
+        say("quiesced after the context start: %.2f s", waited);
+        return waited;
+    }
+
     /** The pages the route reads: every org-unit page, the system info, every user page; each fetched and parsed. */
     private Phase baseline(String name, Dhis2Simulator dhis2) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         String auth = "ApiToken " + Dhis2Options.DEFAULT_TOKEN;
+        ThreadCpu threads0 = ThreadCpu.now();
         long t0 = System.nanoTime(), cpu0 = HeapSampler.cpuNanos();
         long pages = 0, units = 0, count = 0;
         for (int page = 1; ; page++) {
@@ -218,9 +248,52 @@ final class Dhis2SyncScenario {
             count += root.path("users").size();
             if (!Dhis2Api.hasNextPage(root, "users")) break;
         }
-        Phase p = new Phase(name, (System.nanoTime() - t0) / 1e9, count, (HeapSampler.cpuNanos() - cpu0) / 1e9);
-        say("%s: %,d org units and %,d users on %,d pages in %.2f s = %,.0f users/s", name, units, count, pages, p.seconds, p.rate());
+        Phase p = new Phase(name, (System.nanoTime() - t0) / 1e9, count, (HeapSampler.cpuNanos() - cpu0) / 1e9,
+                ThreadCpu.now().since(threads0), 0);
+        say("%s: %,d org units and %,d users on %,d pages in %.2f s = %,.0f users/s; CPU %.2f s %s", name, units, count, pages,
+                p.seconds, p.rate(), p.cpuSeconds, p.threads);
+        result.put(name.replace('-', '_') + "_cpu", p.threads);
         return p;
+    }
+
+    /**
+     * {@code --steady N}: N rounds of a baseline walk and a full sync into emptied tables, alternating, after everything
+     * above; reports each round and the ratio of the medians. This is the JVM of a long-running Karaf, whose every sync
+     * after the first few runs compiled code; the target's ratio above is the first sync's.
+     */
+    private void steady(Dhis2Simulator dhis2, ProducerTemplate template, DataSource pool, long users) throws Exception {
+        List<Double> base = new java.util.ArrayList<>(), full = new java.util.ArrayList<>();
+        List<Map<String, Object>> rounds = new java.util.ArrayList<>();
+        for (int i = 1; i <= steadyRounds; i++) {
+            Phase b = baseline("steady-baseline-" + i, dhis2);
+            emptySyncedTables();
+            Phase f = sync("steady-full-sync-" + i, template, pool);
+            Map<String, Object> run = lastRun();
+            verify("ok".equals(run.get("status")) && ((Number) run.get("created")).longValue() == users, "steady full sync " + i + ": " + run);
+            base.add(b.seconds);
+            full.add(f.seconds);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("baseline_s", round(b.seconds, 3));
+            r.put("full_sync_s", round(f.seconds, 3));
+            r.put("full_sync_jvm_cpu_s", round(f.cpuSeconds, 2));
+            r.put("full_sync_pg_cpu_s", round(f.pgCpuSeconds, 2));
+            r.put("full_sync_threads", f.threads);
+            rounds.add(r);
+        }
+        double mb = median(base), mf = median(full);
+        result.put("steady_rounds", rounds);
+        result.put("steady_baseline_median_s", round(mb, 3));
+        result.put("steady_full_sync_median_s", round(mf, 3));
+        result.put("steady_ratio", round(mb / mf, 3));
+        System.out.printf("%n%-34s baseline %.3f s, full sync %.3f s (medians of %d): ratio %.3f%n", "steady state", mb, mf,
+                steadyRounds, mb / mf);
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new java.util.ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     private JsonNode get(HttpClient http, String auth, String url) throws IOException, InterruptedException {
@@ -233,14 +306,23 @@ final class Dhis2SyncScenario {
         }
     }
 
-    private Phase sync(String name, ProducerTemplate template) throws Exception {
+    private Phase sync(String name, ProducerTemplate template, DataSource pool) throws Exception {
+        PgCpu pg = pool == null ? null : new PgCpu(pool, db.name());
+        ThreadCpu threads0 = ThreadCpu.now();
+        java.time.Instant started = java.time.Instant.now();
         long t0 = System.nanoTime(), cpu0 = HeapSampler.cpuNanos();
         template.sendBody("direct:dhis2-sync.run", null);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (HeapSampler.cpuNanos() - cpu0) / 1e9;
+        Map<String, Double> threads = ThreadCpu.now().since(threads0);
+        double pgCpu = pg == null ? 0 : pg.seconds();
         Map<String, Object> run = lastRun();
-        Phase p = new Phase(name, seconds, ((Number) run.get("seen")).longValue(), (HeapSampler.cpuNanos() - cpu0) / 1e9);
+        Phase p = new Phase(name, seconds, ((Number) run.get("seen")).longValue(), cpu, threads, pgCpu);
         say("%s: %s in %.2f s (%,.0f users/s), created %s, updated %s, unchanged %s, pages %s", name, run.get("status"),
                 p.seconds, p.rate(), run.get("created"), run.get("updated"), run.get("unchanged"), run.get("pages"));
+        say("%s CPU: JVM %.2f s %s; PostgreSQL %.2f s (%s to %s)", name, p.cpuSeconds, p.threads, p.pgCpuSeconds, started, java.time.Instant.now());
+        result.put(name.replace('-', '_') + "_cpu", p.threads);
+        result.put(name.replace('-', '_') + "_pg_cpu_s", round(p.pgCpuSeconds, 2));
         return p;
     }
 

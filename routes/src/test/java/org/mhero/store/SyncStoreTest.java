@@ -194,4 +194,23 @@ class SyncStoreTest {
         store.storePage(b, "test:M", Instant.parse("2026-01-01T00:00:00Z"));
         assertThat(db.rowVersions()).isEqualTo(before);
     }
+
+    @Test
+    void aMergeDecisionMustNameItsLinksWorkerAndGoesWithTheWorker() throws Exception {
+        store.storePage(List.of(worker("V1", "1", "Vera One", "+231770000801"), worker("V2", "1", "Vic Two", "+231770000802")),
+                "test:V", Instant.now());
+        long link1 = db.count("select id from source_link where registry = 'ihris' and source_id = 'V1'");
+        long worker1 = db.count("select health_worker_id from source_link where id = " + link1);
+        long worker2 = db.count("select health_worker_id from source_link where registry = 'ihris' and source_id = 'V2'");
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.execute("insert into merge_decision (health_worker_id, source_link_id, rule) values ("
+                    + worker2 + ", " + link1 + ", 'national_id')"))
+                    .as("a decision whose worker is not its link's worker").hasMessageContaining("merge_decision_source_link_worker_fkey");
+            st.execute("delete from health_worker where id = " + worker1);
+        }
+        assertThat(db.count("select count(*) from source_link where id = " + link1)).isZero();
+        assertThat(db.count("select count(*) from merge_decision where source_link_id = " + link1)).as("through the link").isZero();
+        assertThat(db.count("select count(*) from phone where health_worker_id = " + worker1)).isZero();
+        assertThat(db.count("select count(*) from merge_decision where health_worker_id = " + worker2)).isEqualTo(1);
+    }
 }
