@@ -1,5 +1,7 @@
 package org.mhero.api;
 
+import static org.mhero.testing.Await.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
@@ -29,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -144,14 +145,6 @@ class BroadcastApiRouteTest extends CamelTestSupport {
         return db.count("select (select count(*) from broadcast) * 1000000 + (select count(*) from delivery)");
     }
 
-    static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(100);
-        }
-    }
-
     @Test
     @Order(1)
     void createsABroadcastToAGroupAndRapidProReceivesIt() throws Exception {
@@ -166,7 +159,7 @@ class BroadcastApiRouteTest extends CamelTestSupport {
         assertThat(a.json().path("counts").path("skipped").asInt()).isEqualTo(1);
         assertThat(db.count("select count(*) from delivery where broadcast_id = " + created)).isEqualTo(4);
 
-        waitFor("the three reachable nurses handed to RapidPro", () -> db.count(
+        await("the three reachable nurses handed to RapidPro", () -> db.count(
                 "select count(*) from delivery where broadcast_id = " + created + " and status = 'accepted'") == 3);
         assertThat(rapidpro.broadcasts()).singleElement().satisfies(b -> {
             assertThat(b.urns()).containsExactlyInAnyOrder("tel:+231770000001", "tel:+231770000002", "tel:+231770000003");
@@ -281,7 +274,7 @@ class BroadcastApiRouteTest extends CamelTestSupport {
         Answer none = ops("POST", "/api/broadcasts/" + created + "/replay?in_doubt=false", null);
         assertThat(none.status()).as(none.raw().body()).isEqualTo(200);
         assertThat(none.json().path("replayed").asInt()).isEqualTo(1);
-        waitFor("the replayed delivery handed over again", () -> db.count(
+        await("the replayed delivery handed over again", () -> db.count(
                 "select count(*) from delivery where broadcast_id = " + created + " and status = 'accepted'") == 3);
         assertThat(rapidpro.broadcasts()).hasSize(2);
         Answer all = ops("POST", "/api/dead-letters/replay", null);
@@ -298,7 +291,7 @@ class BroadcastApiRouteTest extends CamelTestSupport {
                     HttpResponse.BodyHandlers.discarding()).statusCode();
             assertThat(status).isEqualTo(200);
         }
-        waitFor("both routed", () -> db.count("select count(*) from inbound_message where status in ('inbox', 'done')") == 2);
+        await("both routed", () -> db.count("select count(*) from inbound_message where status in ('inbox', 'done')") == 2);
 
         assertThat(call("GET", "/api/inbox", null, null, null, null).status()).isEqualTo(401);
         Answer inbox = ops("GET", "/api/inbox?status=inbox&q=FLOODED", null);
@@ -321,7 +314,7 @@ class BroadcastApiRouteTest extends CamelTestSupport {
         Answer replayed = ops("POST", "/api/inbox/" + id + "/replay", null);
         assertThat(replayed.status()).as(replayed.raw().body()).isEqualTo(200);
         assertThat(replayed.json().path("replayed").asInt()).isEqualTo(1);
-        waitFor("routed again", () -> db.count("select count(*) from inbound_message where id = " + id + " and status = 'inbox'") == 1);
+        await("routed again", () -> db.count("select count(*) from inbound_message where id = " + id + " and status = 'inbox'") == 1);
         assertThat(ops("GET", "/api/inbox/replay", null).status()).isEqualTo(405);
     }
 }

@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mhero.broadcast.BroadcastFixtures.await;
+import static org.mhero.testing.Await.await;
 import static org.mhero.broadcast.BroadcastFixtures.count;
 
 /**

@@ -4,10 +4,8 @@ import org.apache.camel.CamelContext;
 import org.mhero.sandbox.db.TestDatabase;
 
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /** Health workers with numbers, broadcasts to them, and waiting with a deadline, for the channel route tests. */
 final class BroadcastFixtures {
@@ -44,13 +42,5 @@ final class BroadcastFixtures {
     /** Messages with this text the RapidPro simulator was asked to send to this number (E.164), by URN or contact. */
     static long rapidproMessages(org.mhero.sandbox.rapidpro.RapidProSimulator rapidpro, String number, String text) {
         return rapidpro.outgoing().stream().filter(d -> text.equals(d.text()) && ("tel:" + number).equals(d.urn())).count();
-    }
-
-    static void await(Duration timeout, String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            Thread.sleep(50);
-        }
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mhero.broadcast.BroadcastFixtures.await;
+import static org.mhero.testing.Await.await;
 import static org.mhero.broadcast.BroadcastFixtures.count;
 
 /**

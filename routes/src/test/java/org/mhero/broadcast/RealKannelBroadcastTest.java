@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mhero.broadcast.BroadcastFixtures.await;
+import static org.mhero.testing.Await.await;
 import static org.mhero.broadcast.BroadcastFixtures.count;
 
 /**

@@ -156,12 +156,9 @@ class Dhis2BatchedWritesTest {
     }
 
     /** Polls {@code done} for up to 20 s (the writer and the walk run on other threads). */
-    static void await(java.util.function.BooleanSupplier done) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("the writer and the walk did not meet within 20 s");
-            sleep(2);
-        }
+    static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
+        org.mhero.testing.Await.await(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(2), "the writer and the walk meet",
+                done, null);
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.mhero.boot.MheroContext;
 import org.mhero.sandbox.db.TestDatabase;
 import org.mhero.sandbox.sms.KannelOptions;
 import org.mhero.sandbox.sms.KannelSimulator;
+import org.mhero.testing.Await;
 import org.mhero.testing.ShippedConfig;
 import org.mhero.testing.TestWorkers;
 
@@ -159,13 +160,10 @@ class QuizApiRouteTest {
         return call(method, path, body, body == null ? null : "application/json", "ops");
     }
 
+    /** {@link Await#await}, with the inbound messages' outcomes in the message when it times out. */
     void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what + "; inbound: "
-                    + db.strings("select status || ' ' || coalesce(route, '-') || ' ' || coalesce(outcome, '-') from inbound_message order by id"));
-            Thread.sleep(50);
-        }
+        Await.await(what, done, () -> "inbound: "
+                + db.strings("select status || ' ' || coalesce(route, '-') || ' ' || coalesce(outcome, '-') from inbound_message order by id"));
     }
 
     List<String> texts(String phone) { return kannel.log().textsTo(phone); }

@@ -13,12 +13,12 @@ import org.mhero.boot.MheroContext;
 import org.mhero.sandbox.db.TestDatabase;
 import org.mhero.sandbox.sms.KannelOptions;
 import org.mhero.sandbox.sms.KannelSimulator;
+import org.mhero.testing.Await;
 import org.mhero.testing.ShippedConfig;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,13 +101,10 @@ class QuizRouteTest extends CamelTestSupport {
         }
     }
 
+    /** {@link Await#await}, with the inbound messages' outcomes in the message when it times out. */
     static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting until " + what + "; inbound: "
-                    + db.strings("select status || ' ' || coalesce(route, '-') || ' ' || coalesce(outcome, '-') from inbound_message order by id"));
-            Thread.sleep(50);
-        }
+        Await.await(what, done, () -> "inbound: "
+                + db.strings("select status || ' ' || coalesce(route, '-') || ' ' || coalesce(outcome, '-') from inbound_message order by id"));
     }
 
     static List<String> texts(String phone) { return kannel.log().textsTo(phone); }
