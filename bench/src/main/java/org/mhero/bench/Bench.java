@@ -108,6 +108,13 @@ public final class Bench {
                      --page-size P          DHIS2 pageSize / page.size (default 200)
                      --db-pool hikari|none  the DataSource (default hikari, like the shipped one)
                      --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
+                     --second-full true|false  empty the tables and run the full sync again, JIT warm (default true)
+                     --steady N             then N rounds of baseline and full sync, ratio of the medians (default 0 = off)
+                     --keep-db true|false   keep the database at the end, for inspection (default false)
+                  report       broadcast, flow and quiz reports over N recipients against reading the rows once
+                     --recipients N         recipients (default 100000)
+                     --runs R               timed runs of each report (default 5)
+                     --keep-db true|false   keep the database at the end (default false)
                   inbound      inbound messages through intake (Kannel get-url) and routing, with replies through the outbox
                      --messages N           messages of the throughput phase (default 20000)
                      --clients C            concurrent senders (default 16)
@@ -149,6 +156,43 @@ public final class Bench {
         // what was measured when it is not the installed build (e.g. an older class first on the classpath)
         if (System.getProperty("bench.label") != null) env.put("label", System.getProperty("bench.label"));
         return env;
+    }
+
+    /**
+     * The first fields of every result: when, which scenario, its options as given, the machine and JVM
+     * ({@link #environment}), and the routes jar that was measured.
+     */
+    static Map<String, Object> header(String scenario, Map<String, String> options) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("date", java.time.Instant.now().toString());
+        h.put("scenario", scenario);
+        h.put("options", options);
+        h.putAll(environment());
+        h.put("routes_jar", describe(org.mhero.boot.MheroContext.class));
+        return h;
+    }
+
+    /**
+     * Camel's JMX statistics of every processor of the routes whose id starts with {@code routePrefix}:
+     * "route/id (name)" → {total processing ms, exchanges}. Two snapshots around a phase say where its time went.
+     */
+    static Map<String, long[]> processorStats(String routePrefix) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        try {
+            javax.management.MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+            for (javax.management.ObjectName on : mbs.queryNames(new javax.management.ObjectName("org.apache.camel:type=processors,*"), null)) {
+                String route = String.valueOf(mbs.getAttribute(on, "RouteId"));
+                if (!route.startsWith(routePrefix)) continue;
+                String id = String.valueOf(mbs.getAttribute(on, "ProcessorId"));
+                String kind = String.valueOf(mbs.getAttribute(on, "ProcessorName"));
+                long total = ((Number) mbs.getAttribute(on, "TotalProcessingTime")).longValue();
+                long calls = ((Number) mbs.getAttribute(on, "ExchangesTotal")).longValue();
+                out.put(route + "/" + id + " (" + kind + ")", new long[] {total, calls});
+            }
+        } catch (Exception e) {
+            out.put("unavailable: " + e, new long[] {0, 0});
+        }
+        return out;
     }
 
     /** Which build of a class was measured: its jar (or directory), last-modified time and size. */
@@ -219,25 +263,44 @@ public final class Bench {
         Map<String, String> asMap() { return Map.copyOf(values); }
     }
 
-    /** Every shipped etc/org.mhero.*.cfg with nothing scheduled (mutable maps, for the scenario's overrides). */
-    static Map<String, Map<String, String>> shippedConfig() throws java.io.IOException {
+    /**
+     * Every shipped etc/org.mhero.*.cfg with nothing scheduled: every {@code *.enabled} key and every {@code *.on.start}
+     * key false (syncs, imports, push and pull, reconciling, report tracking, quizzes, the groups' apply at start), so
+     * that only what a scenario starts runs; and {@code ${karaf.data}} expanded, as Karaf would, to a scratch directory
+     * of this run. Mutable maps, for the scenario's overrides.
+     */
+    static Map<String, Map<String, String>> shippedConfig() throws IOException {
         Map<String, Map<String, String>> pids = new java.util.HashMap<>();
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("mhero.etc.dir", "../etc")))) {
-            for (java.nio.file.Path f : files.filter(p -> p.getFileName().toString().matches("org\\.mhero\\..*\\.cfg")).toList()) {
+        Path etc = Path.of(System.getProperty("mhero.etc.dir", "../etc"));
+        try (var files = Files.list(etc)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("org\\.mhero\\..*\\.cfg")).sorted().toList()) {
                 java.util.Properties p = new java.util.Properties();
-                try (java.io.Reader r = java.nio.file.Files.newBufferedReader(f)) {
+                try (java.io.Reader r = Files.newBufferedReader(f)) {
                     p.load(r);
                 }
                 Map<String, String> v = new java.util.HashMap<>();
                 p.forEach((k, val) -> v.put(k.toString(), val.toString().trim()));
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start", "reconcile.enabled"}) {
-                    if (v.containsKey(k)) v.put(k, "false");
+                for (Map.Entry<String, String> e : v.entrySet()) {
+                    String k = e.getKey();
+                    if (k.equals("enabled") || k.endsWith(".enabled") || k.endsWith(".on.start")) e.setValue("false");
+                    if (e.getValue().contains("${karaf.data}")) e.setValue(e.getValue().replace("${karaf.data}", karafData().toString()));
                 }
-                if (v.containsKey("import.directory")) v.put("import.directory", System.getProperty("java.io.tmpdir") + "/mhero-bench-csv");
                 pids.put(f.getFileName().toString().replaceFirst("\\.cfg$", ""), v);
             }
         }
+        if (pids.isEmpty()) throw new IllegalStateException("no org.mhero.*.cfg in " + etc.toAbsolutePath());
         return pids;
+    }
+
+    private static Path karafData;
+
+    /** The scratch directory that stands for Karaf's data directory in this run (deleted on exit when empty). */
+    static synchronized Path karafData() throws IOException {
+        if (karafData == null) {
+            karafData = Files.createTempDirectory("mhero-bench-karaf-data");
+            karafData.toFile().deleteOnExit();
+        }
+        return karafData;
     }
 
     /** Seconds in a rate's unit: second, minute, hour, day (or a number of seconds such as 10s). */

@@ -33,8 +33,10 @@ final class BroadcastScenario {
     private final boolean fork;
     private final List<Integer> sizes = new ArrayList<>();
     private final int heapProbeSeconds;
+    private final Map<String, String> options;
 
     BroadcastScenario(Bench.Options opts) {
+        options = opts.asMap();
         recipients = opts.integer("recipients", 100_000);
         rate = opts.string("rate", "600/minute");
         fork = opts.string("sandbox", "in").equals("fork");
@@ -49,11 +51,9 @@ final class BroadcastScenario {
 
     Map<String, Object> run() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("date", Instant.now().toString());
-        result.put("scenario", "broadcast");
+        result.putAll(Bench.header("broadcast", options));
         result.put("recipients", recipients);
         result.put("rate", rate);
-        result.putAll(Bench.environment());
         result.put("sandbox", fork ? "fork" : "in-process");
         result.put("sizes", sizes);
         List<Map<String, Object>> runs = new ArrayList<>();

@@ -12,24 +12,18 @@ import org.mhero.sandbox.dhis2.Dhis2Simulator;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * A full DHIS2 sync of N generated users from the sandbox {@link Dhis2Simulator} through the real
@@ -85,13 +79,9 @@ final class Dhis2SyncScenario {
     }
 
     Map<String, Object> run() {
-        result.put("date", OffsetDateTime.now().toString());
-        result.put("scenario", "dhis2-sync");
+        result.putAll(Bench.header("dhis2-sync", options));
         result.put("users_generated", users);
         result.put("page_size", pageSize);
-        result.put("options", options);
-        result.putAll(Bench.environment());
-        result.put("routes_jar", Bench.describe(MheroContext.class));
         String outcome = "ok";
         MheroContext mhero = null;
         com.zaxxer.hikari.HikariDataSource pool = null;
@@ -353,39 +343,17 @@ final class Dhis2SyncScenario {
     }
 
     /**
-     * Every shipped etc/org.mhero.*.cfg; dhis2: base.url = the simulator, page.size, no schedule (the run is started
-     * here); every other PID's schedules off; ${karaf.data} expanded to a scratch directory.
+     * The shipped configuration with nothing scheduled ({@link Bench#shippedConfig}): DHIS2 pointed at the simulator
+     * with the page size of the run (the run is started here), and the groups applied at start, so that the sync's
+     * group recompute works on the shipped groups as in production.
      */
     private Map<String, Map<String, String>> config(String baseUrl) throws IOException {
-        Map<String, Map<String, String>> pids = new HashMap<>();
-        Path etc = Path.of(System.getProperty("mhero.etc.dir", "../etc"));
-        Path karafData = Files.createTempDirectory("mhero-bench-karaf-data");
-        karafData.toFile().deleteOnExit();
-        try (var files = Files.list(etc)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (!name.startsWith("org.mhero.") || !name.endsWith(".cfg")) continue;
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(f)) {
-                    p.load(r);
-                }
-                Map<String, String> values = new HashMap<>();
-                p.forEach((k, v) -> values.put(k.toString(), v.toString().trim()));
-                for (String k : List.copyOf(values.keySet())) {
-                    if (k.endsWith(".enabled") || k.equals("sync.on.start")) values.put(k, "false");
-                }
-                String pid = name.substring(0, name.length() - 4);
-                if (pid.equals("org.mhero.dhis2")) {
-                    values.put("base.url", baseUrl);
-                    values.put("page.size", Integer.toString(pageSize));
-                }
-                for (var e : values.entrySet()) {
-                    if (e.getValue().contains("${karaf.data}")) e.setValue(e.getValue().replace("${karaf.data}", karafData.toString()));
-                }
-                pids.put(pid, values);
-            }
-        }
-        if (!pids.containsKey("org.mhero.dhis2")) throw new IllegalStateException("no org.mhero.dhis2.cfg in " + etc.toAbsolutePath());
+        Map<String, Map<String, String>> pids = Bench.shippedConfig();
+        Map<String, String> dhis2 = pids.get("org.mhero.dhis2");
+        if (dhis2 == null) throw new IllegalStateException("no org.mhero.dhis2.cfg among the shipped configuration");
+        dhis2.put("base.url", baseUrl);
+        dhis2.put("page.size", Integer.toString(pageSize));
+        pids.get("org.mhero.groups").put("apply.on.start", "true");
         return pids;
     }
 

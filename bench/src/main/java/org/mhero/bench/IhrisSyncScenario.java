@@ -12,26 +12,17 @@ import org.mhero.ihris.FhirClientFactory;
 import org.mhero.ihris.IhrisSync;
 import org.mhero.sandbox.db.TestDatabase;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import java.io.IOException;
-import java.io.Reader;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Constructor;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -120,13 +111,9 @@ final class IhrisSyncScenario {
     }
 
     Map<String, Object> run() {
-        result.put("date", OffsetDateTime.now().toString());
-        result.put("scenario", "ihris-sync");
+        result.putAll(Bench.header("ihris-sync", options));
         result.put("practitioners", practitioners);
         result.put("page_size", pageSize);
-        result.put("options", options);
-        result.putAll(Bench.environment());
-        result.put("routes_jar", Bench.describe(MheroContext.class));
         String outcome = "ok";
         MheroContext mhero = null;
         com.zaxxer.hikari.HikariDataSource pool = null;
@@ -172,9 +159,9 @@ final class IhrisSyncScenario {
             CamelContext camel = mhero.getCamelContext();
             ProducerTemplate template = camel.createProducerTemplate();
 
-            Map<String, long[]> stats0 = processorStats();
+            Map<String, long[]> stats0 = Bench.processorStats("ihris-sync");
             Phase full = sync("full-sync", template);
-            result.put("full_sync_processors", processorBreakdown(stats0, processorStats(), full.seconds));
+            result.put("full_sync_processors", processorBreakdown(stats0, Bench.processorStats("ihris-sync"), full.seconds));
             Map<String, Object> fullRun = lastRun();
             result.put("full_sync_run", fullRun);
             verify("ok".equals(fullRun.get("status")), "full sync status is " + fullRun.get("status") + " (" + fullRun.get("error") + ")");
@@ -335,62 +322,20 @@ final class IhrisSyncScenario {
     }
 
     /**
-     * Every shipped etc/org.mhero.*.cfg (as the route tests do), with, for ihris: base.url = the sandbox, page.size,
-     * sync.on.start = false and sync.enabled = false (the 15-minute quartz trigger must not start a run in the middle
-     * of a measurement; direct:ihris-sync.run is loaded and started either way); for every other PID, its own
-     * schedules off (every *.enabled key and sync.on.start = false), so that only the measured run works; and
-     * ${karaf.data} expanded to a scratch directory, as Karaf would.
+     * The shipped configuration with nothing scheduled ({@link Bench#shippedConfig}: the 15-minute quartz trigger must
+     * not start a run in the middle of a measurement; direct:ihris-sync.run is loaded and started either way): iHRIS
+     * pointed at the sandbox with the page size of the run, and the groups applied at start, so that the sync's group
+     * recompute works on the shipped groups as in production.
      */
     private Map<String, Map<String, String>> config(String baseUrl) throws IOException {
-        Map<String, Map<String, String>> pids = new HashMap<>();
-        Path etc = Path.of(System.getProperty("mhero.etc.dir", "../etc"));
-        try (var files = Files.list(etc)) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                String name = f.getFileName().toString();
-                if (!name.startsWith("org.mhero.") || !name.endsWith(".cfg")) continue;
-                String pid = name.substring(0, name.length() - 4);
-                Map<String, String> values = shipped(pid, Map.of());
-                if (pid.equals(IhrisSettings.PID)) {
-                    values.putAll(Map.of("base.url", baseUrl, "page.size", Integer.toString(pageSize),
-                            "sync.on.start", "false", "sync.enabled", "false"));
-                } else {
-                    // every schedule/trigger of the other flows off: sync.enabled, push/pull.enabled, import.enabled, ...
-                    for (String k : List.copyOf(values.keySet())) {
-                        if (k.endsWith(".enabled") || k.equals("sync.on.start")) values.put(k, "false");
-                    }
-                }
-                // what Karaf would expand: ${karaf.data} -> a scratch directory of this run
-                for (var e : values.entrySet()) {
-                    if (e.getValue().contains("${karaf.data}")) e.setValue(e.getValue().replace("${karaf.data}", karafData().toString()));
-                }
-                pids.put(pid, values);
-            }
-        }
-        if (!pids.containsKey(IhrisSettings.PID)) throw new IllegalStateException("no " + IhrisSettings.PID + ".cfg in " + etc.toAbsolutePath());
+        Map<String, Map<String, String>> pids = Bench.shippedConfig();
+        Map<String, String> ihris = pids.get(IhrisSettings.PID);
+        if (ihris == null) throw new IllegalStateException("no " + IhrisSettings.PID + ".cfg among the shipped configuration");
+        ihris.put("base.url", baseUrl);
+        ihris.put("page.size", Integer.toString(pageSize));
+        pids.get("org.mhero.groups").put("apply.on.start", "true");
         result.put("pids", new java.util.TreeSet<>(pids.keySet()));
         return pids;
-    }
-
-    private Path karafData;
-
-    private Path karafData() throws IOException {
-        if (karafData == null) {
-            karafData = Files.createTempDirectory("mhero-bench-karaf-data");
-            karafData.toFile().deleteOnExit();
-        }
-        return karafData;
-    }
-
-    private static Map<String, String> shipped(String pid, Map<String, String> overrides) throws IOException {
-        Path file = Path.of(System.getProperty("mhero.etc.dir", "../etc"), pid + ".cfg");
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-        }
-        Map<String, String> values = new HashMap<>();
-        p.forEach((k, v) -> values.put(k.toString(), v.toString().trim()));
-        values.putAll(overrides);
-        return values;
     }
 
     private Map<String, Object> lastRun() throws Exception {
@@ -417,25 +362,6 @@ final class IhrisSyncScenario {
         }
     }
 
-    /** processor "route/id (name)" → {total processing ms, exchanges}, from Camel's JMX statistics. */
-    private static Map<String, long[]> processorStats() {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        try {
-            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
-            for (ObjectName on : mbs.queryNames(new ObjectName("org.apache.camel:type=processors,*"), null)) {
-                String route = String.valueOf(mbs.getAttribute(on, "RouteId"));
-                if (!route.startsWith("ihris-sync")) continue;
-                String id = String.valueOf(mbs.getAttribute(on, "ProcessorId"));
-                String kind = String.valueOf(mbs.getAttribute(on, "ProcessorName"));
-                long total = ((Number) mbs.getAttribute(on, "TotalProcessingTime")).longValue();
-                long n = ((Number) mbs.getAttribute(on, "ExchangesTotal")).longValue();
-                out.put(route + "/" + id + " (" + kind + ")", new long[]{total, n});
-            }
-        } catch (Exception e) {
-            out.put("unavailable: " + e, new long[]{0, 0});
-        }
-        return out;
-    }
 
     /** Where the sync's time went: every processor with at least 1% of the phase (nested ones include their children). */
     private static List<Map<String, Object>> processorBreakdown(Map<String, long[]> before, Map<String, long[]> after, double seconds) {

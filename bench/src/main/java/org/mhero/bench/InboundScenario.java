@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,8 +46,10 @@ final class InboundScenario {
     private final int rate;
     private final int seconds;
     private final int workers;
+    private final Map<String, String> options;
 
     InboundScenario(Bench.Options opts) {
+        options = opts.asMap();
         messages = opts.integer("messages", 20_000);
         clients = opts.integer("clients", 16);
         rate = opts.integer("rate", 500);
@@ -58,13 +59,11 @@ final class InboundScenario {
 
     Map<String, Object> run() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("date", Instant.now().toString());
-        result.put("scenario", "inbound");
+        result.putAll(Bench.header("inbound", options));
         result.put("messages", messages);
         result.put("clients", clients);
         result.put("rate", rate);
         result.put("seconds", seconds);
-        result.putAll(Bench.environment());
         try (TestDatabase db = new TestDatabase(); var pool = Bench.hikari(db, "mhero-bench");
              KannelSimulator kannel = KannelSimulator.start(KannelOptions.defaults().maxRecipients(100))) {
             int port = freePort();

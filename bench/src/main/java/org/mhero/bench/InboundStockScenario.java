@@ -23,7 +23,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -71,15 +70,11 @@ final class InboundStockScenario {
     }
 
     Map<String, Object> run() {
-        result.put("date", OffsetDateTime.now().toString());
-        result.put("scenario", "inbound-stock");
+        result.putAll(Bench.header("inbound-stock", options));
         result.put("rate_per_s", rate);
         result.put("seconds", seconds);
         result.put("workers", workers);
         result.put("replies", replies);
-        result.put("options", options);
-        result.putAll(Bench.environment());
-        result.put("routes_jar", Bench.describe(MheroContext.class));
         String outcome = "ok";
         MheroContext mhero = null;
         com.zaxxer.hikari.HikariDataSource pool = null;
@@ -152,9 +147,9 @@ final class InboundStockScenario {
             runStock(http, base, dhis2, db, "warm-up", Math.min(rate, 20), 2, 900_000, phones);
 
             Map<String, Object> baseline = runBaseline(http, dhis2, "baseline", rate, seconds, 0, orgUnitOf, period);
-            Map<String, long[]> before = processorStats();
+            Map<String, long[]> before = Bench.processorStats("inbound");
             Map<String, Object> stock = runStock(http, base, dhis2, db, "stock", rate, seconds, 0, phones);
-            List<Map<String, Object>> where = processorMeans(before, processorStats());
+            List<Map<String, Object>> where = processorMeans(before, Bench.processorStats("inbound"));
             result.put("stock_processors", where);
             baseline.forEach((k, v) -> result.put("baseline_" + k, v));
             stock.forEach((k, v) -> result.put("stock_" + k, v));
@@ -315,25 +310,6 @@ final class InboundStockScenario {
         return r;
     }
 
-    /** processor "route/id (name)" → {total processing ms, exchanges}, from Camel's JMX statistics (inbound routes). */
-    private static Map<String, long[]> processorStats() {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        try {
-            javax.management.MBeanServer mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            for (javax.management.ObjectName on : mbs.queryNames(new javax.management.ObjectName("org.apache.camel:type=processors,*"), null)) {
-                String route = String.valueOf(mbs.getAttribute(on, "RouteId"));
-                if (!route.startsWith("inbound")) continue;
-                String id = String.valueOf(mbs.getAttribute(on, "ProcessorId"));
-                String kind = String.valueOf(mbs.getAttribute(on, "ProcessorName"));
-                long total = ((Number) mbs.getAttribute(on, "TotalProcessingTime")).longValue();
-                long calls = ((Number) mbs.getAttribute(on, "ExchangesTotal")).longValue();
-                out.put(route + "/" + id + " (" + kind + ")", new long[] {total, calls});
-            }
-        } catch (Exception e) {
-            out.put("unavailable: " + e, new long[] {0, 0});
-        }
-        return out;
-    }
 
     /** Mean milliseconds per call of each processor that ran during the phase, slowest first (top 15). */
     private static List<Map<String, Object>> processorMeans(Map<String, long[]> before, Map<String, long[]> after) {

@@ -8,7 +8,6 @@ import org.mhero.broadcast.BroadcastService;
 import org.mhero.broadcast.BroadcastView;
 import org.mhero.sandbox.db.TestDatabase;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -22,7 +21,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,8 +67,10 @@ final class KannelBroadcastScenario {
     private final int heapProbeSeconds;
     private final String peerHeap;
     private final int timeoutMin;
+    private final Map<String, String> options;
 
     KannelBroadcastScenario(Bench.Options opts) {
+        options = opts.asMap();
         System.setProperty(Peer.NODELAY, "true");   // before this JVM starts any JDK HttpServer (see Peer.NODELAY)
         recipients = opts.integer("recipients", 50_000);
         tps = opts.integer("tps", 200);
@@ -90,16 +90,13 @@ final class KannelBroadcastScenario {
 
     Map<String, Object> run() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("date", Instant.now().toString());
-        result.put("scenario", "broadcast-kannel");
-        result.putAll(Bench.environment());
+        result.putAll(Bench.header("broadcast-kannel", options));
         Map<String, Map<String, String>> shipped = Bench.shippedConfig();
         int m = Integer.parseInt(maxRecipients != null ? maxRecipients : shipped.get("org.mhero.channel").get("kannel.max.recipients"));
         int c = Integer.parseInt(concurrency != null ? concurrency : shipped.get("org.mhero.channel").get("dispatch.concurrency"));
         result.put("max_recipients", m);
         result.put("dispatch_concurrency", c);
         result.put("dlr_mask", dlr ? shipped.get("org.mhero.channel").get("kannel.dlr.mask") : "0");
-        result.put("routes_jar", Bench.describe(MheroContext.class));
         boolean ok = true;
         try (Peer peer = Peer.kannel(fork, 0, peerHeap)) {
             result.put("peer", peer.mode());

@@ -28,8 +28,10 @@ final class RapidProPushScenario {
     private final String rate;
     private final String concurrency;
     private final String dbPool;
+    private final Map<String, String> options;
 
     RapidProPushScenario(Bench.Options opts) {
+        options = opts.asMap();
         contacts = opts.integer("contacts", 10_000);
         rate = opts.string("rate", "6000/minute");
         concurrency = opts.string("concurrency", null);
@@ -39,11 +41,9 @@ final class RapidProPushScenario {
 
     Map<String, Object> run() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("date", Instant.now().toString());
-        result.put("scenario", "rapidpro-push");
+        result.putAll(Bench.header("rapidpro-push", options));
         result.put("contacts", contacts);
         result.put("rate", rate);
-        result.putAll(Bench.environment());
         try (TestDatabase db = new TestDatabase();
              RapidProSimulator rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit(rate));
              AutoCloseable pool = dbPool.equals("hikari") ? Bench.hikari(db, "mhero-bench") : () -> {}) {

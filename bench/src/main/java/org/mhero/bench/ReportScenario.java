@@ -42,12 +42,8 @@ final class ReportScenario {
 
     Map<String, Object> run() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("date", java.time.Instant.now().toString());
-        result.put("scenario", "report");
+        result.putAll(Bench.header("report", opts.asMap()));
         result.put("recipients", n);
-        result.put("options", opts.asMap());
-        result.putAll(Bench.environment());
-        result.put("routes_jar", Bench.describe(ReportStore.class));
         TestDatabase db = new TestDatabase();
         try (var pool = Bench.hikari(db, "mhero-bench-report")) {
             org.flywaydb.core.Flyway.configure().dataSource(pool).load().migrate();
