@@ -1,22 +1,14 @@
 package org.mhero.broadcast;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.mhero.boot.MheroContext;
 import org.mhero.sandbox.core.RecordedCall;
-import org.mhero.sandbox.db.TestDatabase;
-import org.mhero.sandbox.ihris.IhrisOptions;
-import org.mhero.sandbox.ihris.IhrisSandbox;
 import org.mhero.sandbox.rapidpro.FlowDef;
 import org.mhero.sandbox.rapidpro.RapidProOptions;
 import org.mhero.sandbox.rapidpro.RapidProSimulator;
+import org.mhero.testing.IhrisRapidProRouteTest;
 import org.mhero.testing.ShippedConfig;
 
 import java.time.Duration;
@@ -33,45 +25,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * resolution, 200 recipients per call, exactly one message per recipient, and the two ways a call can end without an
  * answer (processed but the answer lost; refused with a 500), both settled by asking RapidPro before anything is re-sent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class BroadcastRouteTest extends CamelTestSupport {
+class BroadcastRouteTest extends IhrisRapidProRouteTest {
     static final String FLOW = "9a7b0c4e-5d1f-4e2a-8b3c-6d7e8f901234";
-    static IhrisSandbox ihris;
-    static RapidProSimulator rapidpro;
-    static TestDatabase db;
 
-    @BeforeAll
-    static void peers() {
-        ihris = IhrisSandbox.start(IhrisOptions.defaults(300));
-        rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("500/1s").flow(FlowDef.survey(FLOW, "Validation", "phone_ok")));
-        rapidpro.faults().timeoutMillis(2500);
-        db = new TestDatabase();
-    }
+    @Override
+    protected int practitioners() { return 300; }
 
-    @AfterAll
-    static void stop() {
-        ihris.close();
-        rapidpro.close();
-        db.close();
+    @Override
+    protected RapidProOptions rapidproOptions() {
+        return RapidProOptions.defaults().rateLimit("500/1s").flow(FlowDef.survey(FLOW, "Validation", "phone_ok"));
     }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        MheroContext mhero = new MheroContext();
-        mhero.setDataSource(db.dataSource());
-        mhero.setConfiguration(ShippedConfig.idle()
-                .pid("org.mhero.ihris", Map.of("base.url", ihris.baseUrl()))
-                .pid("org.mhero.rapidpro", Map.of("api.url", rapidpro.baseUrl(), "api.token", rapidpro.token(),
-                        "rate.limit", "400/1s", "http.request.timeout.ms", "1000", "push.enabled", "false",
-                        "pull.enabled", "false", "sync.on.start", "false"))
-                // one dispatch worker: the assertions count RapidPro calls per 200 recipients, and two workers claiming the
-                // same broadcast at the same moment (SKIP LOCKED) can split a batch into two smaller calls
+    protected Map<String, String> rapidproSettings() {
+        return Map.of("rate.limit", "400/1s", "http.request.timeout.ms", "1000");
+    }
+
+    @Override
+    protected void peersStarted() {
+        rapidpro.faults().timeoutMillis(2500);
+    }
+
+    @Override
+    protected ShippedConfig configuration() {
+        // one dispatch worker: the assertions count RapidPro calls per 200 recipients, and two workers claiming the
+        // same broadcast at the same moment (SKIP LOCKED) can split a batch into two smaller calls
+        return super.configuration()
                 .pid("org.mhero.channel", Map.of("dispatch.poll.ms", "50", "dispatch.stale.seconds", "5", "schedule.poll.ms", "200",
-                        "dispatch.concurrency", "1"))
-                .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10"))
-                .asMap());
-        return mhero.build();
+                        "dispatch.concurrency", "1"));
     }
 
     BroadcastService service() { return context.getRegistry().lookupByNameAndType("broadcastService", BroadcastService.class); }

@@ -1,22 +1,11 @@
 package org.mhero.rapidpro;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.mhero.boot.MheroContext;
 import org.mhero.sandbox.core.RecordedCall;
-import org.mhero.sandbox.db.TestDatabase;
-import org.mhero.sandbox.ihris.IhrisOptions;
-import org.mhero.sandbox.ihris.IhrisSandbox;
-import org.mhero.sandbox.rapidpro.RapidProOptions;
-import org.mhero.sandbox.rapidpro.RapidProSimulator;
-import org.mhero.testing.ShippedConfig;
+import org.mhero.testing.IhrisRapidProRouteTest;
 
 import java.util.List;
 import java.util.Map;
@@ -28,40 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * rapidpro-contacts against the RapidPro simulator, after a real ihris-sync: push only what changed, never a shared
  * number, 429s honoured without duplicates, STOP read back as an opt-out everywhere, unknown contacts flagged.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RapidProContactsRouteTest extends CamelTestSupport {
-    static IhrisSandbox ihris;
-    static RapidProSimulator rapidpro;
-    static TestDatabase db;
-
-    @BeforeAll
-    static void peers() {
-        ihris = IhrisSandbox.start(IhrisOptions.defaults(120));
-        rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("200/1s"));
-        db = new TestDatabase();
-    }
-
-    @AfterAll
-    static void stop() {
-        ihris.close();
-        rapidpro.close();
-        db.close();
-    }
+class RapidProContactsRouteTest extends IhrisRapidProRouteTest {
+    @Override
+    protected int practitioners() { return 120; }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        MheroContext mhero = new MheroContext();
-        mhero.setDataSource(db.dataSource());
-        mhero.setConfiguration(ShippedConfig.idle()
-                .pid("org.mhero.ihris", Map.of("base.url", ihris.baseUrl(), "sync.enabled", "false", "sync.on.start", "false"))
-                .pid("org.mhero.rapidpro", Map.of("api.url", rapidpro.baseUrl(), "api.token", rapidpro.token(),
-                        "rate.limit", "150/1s", "sync.on.start", "false", "push.batch.size", "25",
-                        "push.enabled", "false", "pull.enabled", "false"))
-                .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10"))
-                .asMap());
-        return mhero.build();
-    }
+    protected Map<String, String> rapidproSettings() { return Map.of("push.batch.size", "25"); }
 
     static final Predicate<RecordedCall> CONTACT_POST = c -> c.method().equals("POST") && c.path().endsWith("/contacts.json");
 

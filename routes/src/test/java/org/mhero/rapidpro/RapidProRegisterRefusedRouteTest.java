@@ -1,18 +1,7 @@
 package org.mhero.rapidpro;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.mhero.boot.MheroContext;
-import org.mhero.sandbox.db.TestDatabase;
-import org.mhero.sandbox.ihris.IhrisOptions;
-import org.mhero.sandbox.ihris.IhrisSandbox;
-import org.mhero.sandbox.rapidpro.RapidProOptions;
-import org.mhero.sandbox.rapidpro.RapidProSimulator;
-import org.mhero.testing.ShippedConfig;
+import org.mhero.testing.IhrisRapidProRouteTest;
 
 import java.util.Map;
 
@@ -23,37 +12,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code base.url} that names no FHIR endpoint, a likely misconfiguration): the contact is stored and stays flagged for
  * review with the status and the server's answer, nothing is created, and each pull tries again.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RapidProRegisterRefusedRouteTest extends CamelTestSupport {
-    static IhrisSandbox ihris;
-    static RapidProSimulator rapidpro;
-    static TestDatabase db;
+class RapidProRegisterRefusedRouteTest extends IhrisRapidProRouteTest {
+    @Override
+    protected int practitioners() { return 10; }
 
-    @BeforeAll
-    static void peers() {
-        ihris = IhrisSandbox.start(IhrisOptions.defaults(10));
-        rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("200/1s"));
-        db = new TestDatabase();
-    }
-
-    @AfterAll
-    static void stop() {
-        ihris.close();
-        rapidpro.close();
-        db.close();
-    }
+    /** A {@code base.url} that names no FHIR endpoint. */
+    @Override
+    protected Map<String, String> ihrisSettings() { return Map.of("base.url", ihris.baseUrl() + "/Nothing"); }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        MheroContext mhero = new MheroContext();
-        mhero.setDataSource(db.dataSource());
-        mhero.setConfiguration(ShippedConfig.idle()
-                .pid("org.mhero.ihris", Map.of("base.url", ihris.baseUrl() + "/Nothing"))
-                .pid("org.mhero.rapidpro", Map.of("api.url", rapidpro.baseUrl(), "api.token", rapidpro.token(),
-                        "rate.limit", "150/1s", "pull.unknown.contacts", "register"))
-                .asMap());
-        return mhero.build();
-    }
+    protected Map<String, String> rapidproSettings() { return Map.of("pull.unknown.contacts", "register"); }
 
     @Test
     void aContactIhrisRefusesStaysFlaggedWithTheStatusAndNothingIsCreated() {

@@ -1,23 +1,12 @@
 package org.mhero.rapidpro;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.hl7.fhir.r4.model.Practitioner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.mhero.boot.MheroContext;
 import org.mhero.sandbox.core.RecordedCall;
-import org.mhero.sandbox.db.TestDatabase;
-import org.mhero.sandbox.ihris.IhrisOptions;
-import org.mhero.sandbox.ihris.IhrisSandbox;
-import org.mhero.sandbox.rapidpro.RapidProOptions;
-import org.mhero.sandbox.rapidpro.RapidProSimulator;
-import org.mhero.testing.ShippedConfig;
+import org.mhero.testing.IhrisRapidProRouteTest;
 
 import java.util.Map;
 import java.util.function.Predicate;
@@ -30,41 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * health worker; a re-pull does not create it twice; the next ihris-sync merges it into the same worker; iHRIS down
  * leaves the worker flagged with the reason until a later pull registers it; a contact without a name is never sent.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RapidProRegisterRouteTest extends CamelTestSupport {
-    static IhrisSandbox ihris;
-    static RapidProSimulator rapidpro;
-    static TestDatabase db;
-
+class RapidProRegisterRouteTest extends IhrisRapidProRouteTest {
     static final Predicate<RecordedCall> PRACTITIONER_POST = c -> c.method().equals("POST") && c.path().endsWith("/Practitioner");
 
-    @BeforeAll
-    static void peers() {
-        ihris = IhrisSandbox.start(IhrisOptions.defaults(30));
-        rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("200/1s"));
-        db = new TestDatabase();
-    }
-
-    @AfterAll
-    static void stop() {
-        ihris.close();
-        rapidpro.close();
-        db.close();
-    }
+    @Override
+    protected int practitioners() { return 30; }
 
     @Override
-    protected CamelContext createCamelContext() throws Exception {
-        MheroContext mhero = new MheroContext();
-        mhero.setDataSource(db.dataSource());
-        mhero.setConfiguration(ShippedConfig.idle()
-                .pid("org.mhero.ihris", Map.of("base.url", ihris.baseUrl()))
-                .pid("org.mhero.rapidpro", Map.of("api.url", rapidpro.baseUrl(), "api.token", rapidpro.token(),
-                        "rate.limit", "150/1s", "pull.unknown.contacts", "register"))
-                .pid("org.mhero.errors", Map.of("redelivery.delay.ms", "10"))
-                .asMap());
-        return mhero.build();
-    }
+    protected Map<String, String> rapidproSettings() { return Map.of("pull.unknown.contacts", "register"); }
 
     /** The health worker born from this RapidPro contact. */
     long workerOf(String contactUuid) {
