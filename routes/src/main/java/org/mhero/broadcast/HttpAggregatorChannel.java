@@ -6,14 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -51,8 +47,7 @@ public final class HttpAggregatorChannel implements Channel {
 
     public HttpAggregatorChannel(ChannelSettings.HttpAggregator settings) {
         this.settings = settings;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(Math.min(settings.requestTimeoutMs(), 10_000))).build();
+        this.http = GatewayCall.client(settings.requestTimeoutMs());
         this.pacer = new Pacer(settings.tps(), 0, Pacer.SYSTEM);
     }
 
@@ -77,19 +72,8 @@ public final class HttpAggregatorChannel implements Channel {
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form.toString(), StandardCharsets.UTF_8)).build();
-        SendResult result;
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            result = interpret(response.statusCode(), response.body(), batch.recipients());
-        } catch (HttpConnectTimeoutException e) {
-            result = SendResult.retry("the aggregator did not accept the connection within the timeout");
-        } catch (HttpTimeoutException e) {
-            result = SendResult.inDoubt("the aggregator did not answer within " + settings.requestTimeoutMs() + " ms");
-        } catch (ConnectException e) {
-            result = SendResult.retry("cannot connect to the aggregator: " + e.getClass().getSimpleName());
-        } catch (IOException e) {
-            result = SendResult.inDoubt("the call to the aggregator broke off: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
+        SendResult result = GatewayCall.send(http, request, "the aggregator", settings.requestTimeoutMs(),
+                (status, body) -> interpret(status, body, batch.recipients()));
         LOG.debug("HTTP aggregator batch {} ({} numbers): {} {}", batch.id(), batch.size(), result.outcome(), result.reason());
         return result;
     }

@@ -3,14 +3,12 @@ package org.mhero.broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,8 +62,7 @@ public final class KannelChannel implements Channel {
         this.settings = settings;
         this.dlrBaseUrl = dlrBaseUrl;
         this.dlrToken = dlrToken;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(Math.min(settings.requestTimeoutMs(), 10_000))).build();
+        this.http = GatewayCall.client(settings.requestTimeoutMs());
         this.pacer = new Pacer(settings.tps(), 0, Pacer.SYSTEM);
     }
 
@@ -91,19 +88,7 @@ public final class KannelChannel implements Channel {
         pacer.acquire(batch.size() - noPhone.size());
         URI uri = URI.create(settings.url() + "?" + query(settings, to.toString(), text.text(), dlrUrl(batch.id())));
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(settings.requestTimeoutMs())).GET().build();
-        SendResult result;
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            result = interpret(response.statusCode(), response.body());
-        } catch (HttpConnectTimeoutException e) {
-            result = SendResult.retry("Kannel did not accept the connection within the timeout");
-        } catch (HttpTimeoutException e) {
-            result = SendResult.inDoubt("Kannel did not answer within " + settings.requestTimeoutMs() + " ms");
-        } catch (ConnectException e) {
-            result = SendResult.retry("cannot connect to Kannel: " + e.getClass().getSimpleName());
-        } catch (IOException e) {
-            result = SendResult.inDoubt("the call to Kannel broke off: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
+        SendResult result = GatewayCall.send(http, request, "Kannel", settings.requestTimeoutMs(), KannelChannel::interpret);
         LOG.debug("Kannel batch {} ({} numbers): {} {}", batch.id(), batch.size(), result.outcome(), result.reason());
         if (noPhone.isEmpty()) return result;
         return new SendResult(result.outcome(), result.externalId(), result.reason(), noPhone);
