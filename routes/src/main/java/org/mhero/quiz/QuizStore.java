@@ -154,11 +154,24 @@ public final class QuizStore {
                        status = case when quiz.closed_by = excluded.created_by then 'open' else quiz.status end,
                        closed_at = case when quiz.closed_by = excluded.created_by then null else quiz.closed_at end,
                        closed_by = case when quiz.closed_by = excluded.created_by then null else quiz.closed_by end
+                 where (quiz.keyword, quiz.interval_days, quiz.send_hour, quiz.time_zone, quiz.source, quiz.group_name, quiz.training)
+                       is distinct from (excluded.keyword, excluded.interval_days, excluded.send_hour, excluded.time_zone, 'config',
+                                         excluded.group_name, excluded.training)
+                    or quiz.closed_by = excluded.created_by
                 returning id""")) {
             bindQuiz(ps, d, CONFIG);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
+                id = rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+        if (id < 0) {
+            // unchanged since the last poll: nothing written, so the statement returned no row
+            try (PreparedStatement ps = c.prepareStatement("select id from quiz where name = ?")) {
+                ps.setString(1, d.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
             }
         }
         writeQuestions(c, id, d.questions());

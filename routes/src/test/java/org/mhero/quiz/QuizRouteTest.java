@@ -196,4 +196,18 @@ class QuizRouteTest extends CamelTestSupport {
         assertThat(startingWith(ANA, "Reminder")).isZero();
         assertThat(startingWith(BEN, "Reminder")).isZero();
     }
+
+    @Test
+    @Order(6)
+    void applyingTheUnchangedFileAgainWritesNothing() throws Exception {
+        String before = quizRowVersions();
+        assertThat(quiz().apply()).as("no new enrolment").isZero();
+        assertThat(quiz().apply()).isZero();
+        assertThat(quizRowVersions()).as("the quizzes and questions of the file, as they were").isEqualTo(before);
+    }
+
+    static String quizRowVersions() {
+        return db.strings("select coalesce((select string_agg(id::text || ':' || xmin::text, ',' order by id) from quiz), '') || '/'"
+                + " || coalesce((select string_agg(quiz_id || '.' || position || ':' || xmin::text, ',' order by quiz_id, position) from quiz_question), '')").get(0);
+    }
 }
