@@ -84,6 +84,8 @@ public final class Bench {
                      --final-baseline true|false  walk the baseline again at the end and use the mean (default true)
                      --timeout-min M        give up on one sync after M minutes (default 60)
                      --progress-s S         print progress every S seconds during a sync (default 15; 0 = off)
+                     --dhis2-users N        also the sandbox DHIS2 with N users, synced after iHRIS: the ratio of both
+                                            registries together, and DHIS2's matched against the stored practitioners (default 0)
                   broadcast    a text broadcast to N known contacts through the outbox and the RapidPro channel, at N/10 and N
                      --recipients N         recipients of the large run (default 100000)
                      --rate R               the workspace budget of the simulator and of mHero (default 600/minute)

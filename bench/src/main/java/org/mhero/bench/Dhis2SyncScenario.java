@@ -58,7 +58,7 @@ final class Dhis2SyncScenario {
     private final int steadyRounds;
     private final Map<String, String> options;
     private final Map<String, Object> result = new LinkedHashMap<>();
-    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private TestDatabase db;
 
     Dhis2SyncScenario(Bench.Options o) {
@@ -220,30 +220,43 @@ final class Dhis2SyncScenario {
 
     /** The pages the route reads: every org-unit page, the system info, every user page; each fetched and parsed. */
     private Phase baseline(String name, Dhis2Simulator dhis2) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-        String auth = "ApiToken " + Dhis2Options.DEFAULT_TOKEN;
         ThreadCpu threads0 = ThreadCpu.now();
         long t0 = System.nanoTime(), cpu0 = HeapSampler.cpuNanos();
+        Walk w = walk(dhis2.baseUrl(), pageSize);
+        Phase p = new Phase(name, (System.nanoTime() - t0) / 1e9, w.users(), (HeapSampler.cpuNanos() - cpu0) / 1e9,
+                ThreadCpu.now().since(threads0), 0);
+        say("%s: %,d org units and %,d users on %,d pages in %.2f s = %,.0f users/s; CPU %.2f s %s", name, w.units(), w.users(),
+                w.pages(), p.seconds, p.rate(), p.cpuSeconds, p.threads);
+        result.put(name.replace('-', '_') + "_cpu", p.threads);
+        return p;
+    }
+
+    /** What a bare walk of the pages read. */
+    record Walk(long units, long users, long pages) {}
+
+    /**
+     * The bare fetch-and-parse of the pages dhis2-sync reads, with the queries it builds: every org-unit page
+     * ({@link Dhis2Api#orgUnitsUrl}), {@code /api/system/info}, every user page ({@link Dhis2Api#usersUrl} without a
+     * watermark), fetched with the JDK's HttpClient and parsed into Jackson trees, following the pager to the end.
+     */
+    static Walk walk(String baseUrl, int pageSize) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        String auth = "ApiToken " + Dhis2Options.DEFAULT_TOKEN;
         long pages = 0, units = 0, count = 0;
         for (int page = 1; ; page++) {
-            JsonNode root = get(http, auth, dhis2.baseUrl() + Dhis2Api.orgUnitsUrl(pageSize, page));
+            JsonNode root = get(http, auth, baseUrl + Dhis2Api.orgUnitsUrl(pageSize, page));
             pages++;
             units += root.path("organisationUnits").size();
             if (!Dhis2Api.hasNextPage(root, "organisationUnits")) break;
         }
-        get(http, auth, dhis2.baseUrl() + "/api/system/info");
+        get(http, auth, baseUrl + "/api/system/info");
         for (int page = 1; ; page++) {
-            JsonNode root = get(http, auth, dhis2.baseUrl() + Dhis2Api.usersUrl(pageSize, page, null));
+            JsonNode root = get(http, auth, baseUrl + Dhis2Api.usersUrl(pageSize, page, null));
             pages++;
             count += root.path("users").size();
             if (!Dhis2Api.hasNextPage(root, "users")) break;
         }
-        Phase p = new Phase(name, (System.nanoTime() - t0) / 1e9, count, (HeapSampler.cpuNanos() - cpu0) / 1e9,
-                ThreadCpu.now().since(threads0), 0);
-        say("%s: %,d org units and %,d users on %,d pages in %.2f s = %,.0f users/s; CPU %.2f s %s", name, units, count, pages,
-                p.seconds, p.rate(), p.cpuSeconds, p.threads);
-        result.put(name.replace('-', '_') + "_cpu", p.threads);
-        return p;
+        return new Walk(units, count, pages);
     }
 
     /**
@@ -286,13 +299,13 @@ final class Dhis2SyncScenario {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    private JsonNode get(HttpClient http, String auth, String url) throws IOException, InterruptedException {
+    private static JsonNode get(HttpClient http, String auth, String url) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth).header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(60)).GET().build();
         HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = res.body()) {
             if (res.statusCode() != 200) throw new IllegalStateException("HTTP " + res.statusCode() + " from " + url);
-            return json.readTree(in);
+            return JSON.readTree(in);
         }
     }
 

@@ -55,6 +55,9 @@ final class IhrisSyncScenario {
     private final int timeoutMin;
     private final int progressS;
     private final Map<String, String> options;
+    /** {@code --dhis2-users N}: the DHIS2 simulator with N generated users is synced after iHRIS (0: iHRIS only). */
+    private final int dhis2Users;
+    private org.mhero.sandbox.dhis2.Dhis2Simulator dhis2;
 
     private final Map<String, Object> result = new LinkedHashMap<>();
     private final List<Phase> phases = new ArrayList<>();
@@ -74,6 +77,7 @@ final class IhrisSyncScenario {
         finalBaseline = withBaseline && o.bool("final-baseline", true);
         timeoutMin = o.integer("timeout-min", 60);
         progressS = o.integer("progress-s", 15);
+        dhis2Users = o.integer("dhis2-users", 0);
         options = o.asMap();
         if (!sandboxMode.equals("in") && !sandboxMode.equals("fork")) throw new IllegalArgumentException("--sandbox in|fork");
         if (!dbPool.equals("hikari") && !dbPool.equals("none")) throw new IllegalArgumentException("--db-pool hikari|none");
@@ -125,6 +129,10 @@ final class IhrisSyncScenario {
                     : Sandbox.inProcess(practitioners);
             result.put("sandbox", sandbox.mode());
             result.put("sandbox_start_s", round((System.nanoTime() - t) / 1e9, 2));
+            if (dhis2Users > 0) {
+                dhis2 = org.mhero.sandbox.dhis2.Dhis2Simulator.start(org.mhero.sandbox.dhis2.Dhis2Options.defaults().users(dhis2Users));
+                result.put("dhis2_users_generated", dhis2Users);
+            }
             db = new TestDatabase();
             result.put("database", db.name());
             Map<String, Map<String, String>> config = config(sandbox.baseUrl());
@@ -139,6 +147,7 @@ final class IhrisSyncScenario {
 
             // 1. baseline
             Phase b1 = withBaseline ? baseline("baseline", settings, url) : null;
+            Phase d1 = withBaseline && dhis2 != null ? dhis2Baseline("dhis2-baseline") : null;
 
             // 2. full sync
             t = System.nanoTime();
@@ -171,6 +180,7 @@ final class IhrisSyncScenario {
             verify(((Number) fullRun.get("created")).intValue() == practitioners,
                     "full sync created " + fullRun.get("created") + ", expected " + practitioners);
             result.put("full_sync_live_heap_after_gc_mb", mbNum(heap.liveAfterGc()));
+            Phase dFull = dhis2 == null ? null : dhis2Sync("dhis2-full-sync", template, d1 == null ? -1 : d1.practitioners);
 
             // 3. incremental, nothing changed
             Phase inc = sync("incremental", template);
@@ -180,8 +190,11 @@ final class IhrisSyncScenario {
             verify(((Number) incRun.get("created")).intValue() == 0 && ((Number) incRun.get("updated")).intValue() == 0,
                     "incremental run wrote: created=" + incRun.get("created") + " updated=" + incRun.get("updated"));
 
+            Phase dInc = dhis2 == null ? null : dhis2Sync("dhis2-incremental", template, -1);
+
             // 4. baseline again
             Phase b2 = finalBaseline ? baseline("baseline-2", settings, url) : null;
+            Phase d2 = finalBaseline && dhis2 != null ? dhis2Baseline("dhis2-baseline-2") : null;
 
             result.put("full_sync_s", round(full.seconds, 2));
             result.put("full_sync_rate", round(full.rate(), 1));
@@ -196,6 +209,7 @@ final class IhrisSyncScenario {
             }
             result.put("incremental_s", round(inc.seconds, 3));
             result.put("target_incremental_met", inc.seconds <= TARGET_INCREMENTAL_S);
+            if (dFull != null) combined(b1, d1, b2, d2, full, dFull, dInc);
         } catch (Throwable e) {
             outcome = "failed";
             result.put("error", e.toString());
@@ -229,6 +243,7 @@ final class IhrisSyncScenario {
             if (pool != null) try { pool.close(); } catch (Throwable e) { say("closing the pool: %s", e); }
             if (db != null) try { db.close(); } catch (Throwable e) { say("dropping the database: %s", e); }
             if (sandbox != null) try { sandbox.close(); } catch (Throwable e) { say("stopping the sandbox: %s", e); }
+            if (dhis2 != null) try { dhis2.close(); } catch (Throwable e) { say("stopping the DHIS2 simulator: %s", e); }
             heap.close();
         }
         printTable();
@@ -303,6 +318,53 @@ final class IhrisSyncScenario {
         return p;
     }
 
+    /** The bare walk of the pages dhis2-sync reads ({@link Dhis2SyncScenario#walk}); "practitioners" counts its users. */
+    private Phase dhis2Baseline(String name) throws Exception {
+        Mark m = new Mark(name);
+        Dhis2SyncScenario.Walk w = Dhis2SyncScenario.walk(dhis2.baseUrl(), pageSize);
+        Phase p = m.end(w.users());
+        say("%s: %,d org units and %,d users on %,d pages in %.2f s = %,.0f users/s", name, w.units(), w.users(), w.pages(), p.seconds, p.rate());
+        return p;
+    }
+
+    /** {@code direct:dhis2-sync.run}, timed; verified ok and, when {@code expectSeen >= 0}, that it saw that many users. */
+    private Phase dhis2Sync(String name, ProducerTemplate template, long expectSeen) throws Exception {
+        say("%s: direct:dhis2-sync.run ...", name);
+        Mark m = new Mark(name);
+        template.sendBody("direct:dhis2-sync.run", null);
+        Map<String, Object> run = lastRun();
+        Phase p = m.end(((Number) run.get("seen")).longValue());
+        result.put(name.replace('-', '_') + "_run", run);
+        verify("ok".equals(run.get("status")), name + " status is " + run.get("status") + " (" + run.get("error") + ")");
+        if (expectSeen >= 0) verify(p.practitioners == expectSeen, name + " saw " + p.practitioners + " users, the walk " + expectSeen);
+        say("%s: %s in %.2f s (%,.0f users/s), created %s, updated %s, unchanged %s, pages %s", name, run.get("status"),
+                p.seconds, p.rate(), run.get("created"), run.get("updated"), run.get("unchanged"), run.get("pages"));
+        return p;
+    }
+
+    /**
+     * Both registries as one full sync: the iHRIS and then the DHIS2 full sync (whose users are matched against the
+     * practitioners already stored), against the walks of both registries' pages. Records/s of the two syncs together
+     * over the mean records/s of the two walks together.
+     */
+    private void combined(Phase b1, Phase d1, Phase b2, Phase d2, Phase full, Phase dFull, Phase dInc) {
+        long records = full.practitioners + dFull.practitioners;
+        double syncRate = records / (full.seconds + dFull.seconds);
+        result.put("combined_records", records);
+        result.put("combined_full_sync_s", round(full.seconds + dFull.seconds, 2));
+        result.put("dhis2_full_sync_s", round(dFull.seconds, 2));
+        result.put("dhis2_incremental_s", round(dInc.seconds, 3));
+        result.put("dhis2_merged_into_practitioners", dFull.practitioners - ((Number) ((Map<?, ?>) result.get("dhis2_full_sync_run")).get("created")).longValue());
+        if (b1 == null || d1 == null) return;
+        double base1 = records / (b1.seconds + d1.seconds);
+        double base = b2 == null || d2 == null ? base1 : (base1 + records / (b2.seconds + d2.seconds)) / 2;
+        result.put("combined_baseline_s", round(b1.seconds + d1.seconds, 2));
+        if (b2 != null && d2 != null) result.put("combined_baseline2_s", round(b2.seconds + d2.seconds, 2));
+        result.put("combined_ratio", round(syncRate / base, 3));
+        result.put("combined_ratio_vs_first_baseline", round(syncRate / base1, 3));
+        result.put("dhis2_ratio", round(dFull.rate() / (d2 == null ? d1.rate() : (d1.rate() + d2.rate()) / 2), 3));
+    }
+
     // ---- helpers ----
 
     /** Exactly the URL {@link IhrisSync#practitionerSearchUrl} builds for a first (full) run. */
@@ -334,6 +396,7 @@ final class IhrisSyncScenario {
         ihris.put("base.url", baseUrl);
         ihris.put("page.size", Integer.toString(pageSize));
         pids.get("org.mhero.groups").put("apply.on.start", "true");
+        if (dhis2 != null) pids.get("org.mhero.dhis2").putAll(Map.of("base.url", dhis2.baseUrl(), "page.size", Integer.toString(pageSize)));
         result.put("pids", new java.util.TreeSet<>(pids.keySet()));
         return pids;
     }
@@ -406,10 +469,10 @@ final class IhrisSyncScenario {
                 .append(" practitioners, page ").append(pageSize).append(", sandbox ").append(result.getOrDefault("sandbox", sandboxMode))
                 .append(", db pool ").append(dbPool)
                 .append(" ==\n");
-        s.append(String.format(Locale.ROOT, "%-12s %10s %12s %16s %9s %12s %8s %10s %14s%n", "phase", "seconds", "practitioners",
+        s.append(String.format(Locale.ROOT, "%-18s %10s %12s %16s %9s %12s %8s %10s %14s%n", "phase", "seconds", "practitioners",
                 "practitioners/s", "cpu s", "sandbox cpu", "gc ms", "gc count", "heap peak MB"));
         for (Phase p : phases) {
-            s.append(String.format(Locale.ROOT, "%-12s %10.2f %12d %16.0f %9.1f %12s %8d %10d %14.0f%n", p.name, p.seconds,
+            s.append(String.format(Locale.ROOT, "%-18s %10.2f %12d %16.0f %9.1f %12s %8d %10d %14.0f%n", p.name, p.seconds,
                     p.practitioners, p.rate(), p.cpuSeconds, p.sandboxCpuSeconds < 0 ? "(in cpu s)" : String.format(Locale.ROOT, "%.1f", p.sandboxCpuSeconds),
                     p.gcMillis, p.gcCount, p.heapPeak / 1048576.0));
         }
@@ -421,6 +484,13 @@ final class IhrisSyncScenario {
                 + " (vs first baseline only: " + result.get("ratio_vs_first_baseline") + ")");
         line(s, "incremental, no changes", result.get("incremental_s"), "s, target <= " + TARGET_INCREMENTAL_S + " s: "
                 + pass(result.get("target_incremental_met")));
+        if (result.containsKey("combined_full_sync_s")) {
+            line(s, "dhis2 full sync", result.get("dhis2_full_sync_s"), "s, " + result.get("dhis2_merged_into_practitioners")
+                    + " users merged into practitioners; ratio alone " + result.get("dhis2_ratio") + "; incremental " + result.get("dhis2_incremental_s") + " s");
+            line(s, "both registries: ratio", result.get("combined_ratio"), "full syncs " + result.get("combined_full_sync_s")
+                    + " s against walks " + result.get("combined_baseline_s") + " / " + result.get("combined_baseline2_s") + " s (vs first: "
+                    + result.get("combined_ratio_vs_first_baseline") + ")");
+        }
         line(s, "peak heap used", result.get("peak_heap_mb"), "MB (max heap " + result.get("xmx_flag") + " = "
                 + mb(Runtime.getRuntime().maxMemory()) + "; sandbox " + (sandboxMode.equals("fork") ? "not included" : "included") + ")");
         line(s, "live heap after full sync", result.get("full_sync_live_heap_after_gc_mb"), "MB (after System.gc())");
