@@ -20,11 +20,17 @@ public final class TestDatabase implements AutoCloseable {
     private final String adminUrl = System.getProperty("mhero.test.pg.url", "jdbc:postgresql://127.0.0.1:5432/postgres");
     private final String user = System.getProperty("mhero.test.pg.user", "mhero");
     private final String password = System.getProperty("mhero.test.pg.password", "mhero");
-    private final String name = "mhero_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    /** Test databases are named {@code mhero_test_<creation second, base 36>_<random>}, so that their age shows. */
+    static final String PREFIX = "mhero_test_";
+    /** A test database this old was left behind by a run that never closed it (killed, or a bench's {@code --keep-db}). */
+    static final long ABANDONED_AFTER_SECONDS = 24 * 3600;
+    private final String name = PREFIX + Long.toString(System.currentTimeMillis() / 1000, 36) + "_"
+            + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private final PGSimpleDataSource ds = new PGSimpleDataSource();
 
     public TestDatabase() {
         try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+            dropAbandoned(s);
             s.execute("create database " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("No PostgreSQL for tests at " + adminUrl + " as " + user
@@ -33,6 +39,43 @@ public final class TestDatabase implements AutoCloseable {
         ds.setUrl(adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + name);
         ds.setUser(user);
         ds.setPassword(password);
+    }
+
+    /**
+     * Drops the test databases created more than {@link #ABANDONED_AFTER_SECONDS} ago, by their name. Without force: a
+     * database someone is connected to stays. Databases named the old way (no creation time) are left alone, since
+     * nothing says whether a run still uses them.
+     */
+    static void dropAbandoned(Statement s) {
+        long now = System.currentTimeMillis() / 1000;
+        List<String> old = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("select datname from pg_database where datname like 'mhero\\_test\\_%'")) {
+            while (rs.next()) {
+                Long created = createdAt(rs.getString(1));
+                if (created != null && now - created > ABANDONED_AFTER_SECONDS) old.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            return;   // not allowed to list: nothing to sweep
+        }
+        for (String db : old) {
+            try {
+                s.execute("drop database if exists " + db);
+            } catch (SQLException e) {
+                // in use, or not ours to drop: left as it is
+            }
+        }
+    }
+
+    /** The creation second encoded in a test database's name, or null for a name of another shape. */
+    static Long createdAt(String name) {
+        if (!name.startsWith(PREFIX)) return null;
+        String[] parts = name.substring(PREFIX.length()).split("_");
+        if (parts.length != 2 || !parts[0].matches("[0-9a-z]{1,12}") || !parts[1].matches("[0-9a-f]{8}")) return null;
+        try {
+            return Long.parseLong(parts[0], 36);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     public DataSource dataSource() { return ds; }
