@@ -43,15 +43,7 @@ public final class SyncStore {
         this.merger = merger;
     }
 
-    public Instant watermark(String source) throws SQLException {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select watermark from sync_watermark where source = ?")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getTimestamp(1).toInstant() : null;
-            }
-        }
-    }
+    public Instant watermark(String source) throws SQLException { return Watermarks.read(ds, source); }
 
     /** Upserts locations whose content changed; returns source id → location id for every location of the registry. */
     public Map<String, Long> storeLocations(String registry, List<LocationHierarchy.Node> nodes) throws SQLException {
@@ -146,7 +138,7 @@ public final class SyncStore {
                     workers.removeAll(bornHere);
                     if (!workers.isEmpty()) recomputeGolden(c, workers);
                 }
-                if (pageMaxUpdated != null) advanceWatermark(c, watermarkSource, pageMaxUpdated);
+                if (pageMaxUpdated != null) Watermarks.advance(c, watermarkSource, pageMaxUpdated);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -341,6 +333,7 @@ public final class SyncStore {
         cols[3][i] = d.score();
         cols[4][i] = d.reviewReason() != null ? d.reviewReason() : d.detail();
     }
+
     /** {@code count} ids from the sequence of {@code table}.id, ascending. */
     private static List<Long> nextIds(Connection c, String table, int count) throws SQLException {
         List<Long> ids = new ArrayList<>(count);
@@ -560,7 +553,7 @@ public final class SyncStore {
                         for (int n : ps.executeBatch()) written += Math.max(n, 0);
                     }
                 }
-                if (pageMaxUpdated != null) advanceWatermark(c, watermarkSource, pageMaxUpdated);
+                if (pageMaxUpdated != null) Watermarks.advance(c, watermarkSource, pageMaxUpdated);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -588,17 +581,6 @@ public final class SyncStore {
         ps.setString(14, g.rapidproUuid());
         ps.setString(15, Records.toJson(g.provenance()));
         ps.setString(16, g.hash());
-    }
-
-    private void advanceWatermark(Connection c, String source, Instant wm) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into sync_watermark (source, watermark) values (?, ?)
-                on conflict (source) do update set watermark = excluded.watermark, updated_at = now()
-                where sync_watermark.watermark < excluded.watermark""")) {
-            ps.setString(1, source);
-            ps.setTimestamp(2, Timestamp.from(wm));
-            ps.executeUpdate();
-        }
     }
 
     public long startRun(String source) throws SQLException {
