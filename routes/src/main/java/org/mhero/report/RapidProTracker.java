@@ -82,7 +82,7 @@ public final class RapidProTracker {
             if ("flow".equals(b.kind())) flows.computeIfAbsent(b.flowUuid(), k -> new ArrayList<>()).add(b);
             else updated += apply(List.of(b), broadcastStatuses(c, b, calls));
         }
-        for (Map.Entry<String, List<Open>> f : flows.entrySet()) runs += runs(c, f.getKey(), f.getValue(), calls);
+        for (String flow : flows.keySet()) runs += runs(c, flow, calls);
         if (!flows.isEmpty()) {
             Map<String, List<Status>> statuses = flowStatuses(c, flows, calls);
             for (Map.Entry<String, List<Open>> f : flows.entrySet()) updated += apply(f.getValue(), statuses.getOrDefault(f.getKey(), List.of()));
@@ -101,14 +101,24 @@ public final class RapidProTracker {
      * call each). At most {@code track.max.batches}, the ones looked at longest ago first, so every batch gets its turn.
      */
     private List<Open> open() throws SQLException {
+        return followed(null, maxBatches);
+    }
+
+    /**
+     * The followed batches, of one flow or (flow null) of all, the ones looked at longest ago first, at most
+     * {@code limit}.
+     */
+    private List<Open> followed(String flow, int limit) throws SQLException {
         List<Open> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select db.id, db.broadcast_id, b.kind, db.external_id, b.flow_uuid, db.started_at
                   from delivery_batch db join broadcast b on b.id = db.broadcast_id
                  where db.channel = 'rapidpro' and not db.tracking_done and db.status = 'accepted' and db.external_id is not null
-                   and (b.origin is null or b.origin like 'quiz:%:1')
+                   and (b.origin is null or b.origin like 'quiz:%:1') and (cast(? as text) is null or b.flow_uuid = ?)
                  order by db.tracked_at nulls first, db.started_at, db.id limit ?""")) {
-            ps.setInt(1, maxBatches);
+            ps.setString(1, flow);
+            ps.setString(2, flow);
+            ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Open(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -117,6 +127,11 @@ public final class RapidProTracker {
             }
         }
         return out;
+    }
+
+    /** The earliest start of {@code batches}, less the clock skew allowed: where their runs and messages are looked for. */
+    private static Instant floor(List<Open> batches) {
+        return batches.stream().map(Open::startedAt).min(Instant::compareTo).orElseThrow().minus(SKEW);
     }
 
     private List<Status> broadcastStatuses(RapidProClient c, Open b, int[] calls) {
@@ -141,7 +156,7 @@ public final class RapidProTracker {
      * per flow and contact, the best status any of them reached.
      */
     private Map<String, List<Status>> flowStatuses(RapidProClient c, Map<String, List<Open>> flows, int[] calls) {
-        Instant after = flows.values().stream().map(l -> l.get(0).startedAt()).min(Instant::compareTo).orElseThrow().minus(SKEW);
+        Instant after = floor(flows.values().stream().flatMap(List::stream).toList());
         Map<String, Map<String, Status>> best = new HashMap<>();
         for (String folder : List.of("sent", "failed")) {
             Page<JsonNode> p = c.folderMessagesSince(folder, after, null);
@@ -209,10 +224,16 @@ public final class RapidProTracker {
         }
     }
 
-    /** Walks the flow's runs modified since its watermark and stores those of the followed starts. */
-    private int runs(RapidProClient c, String flow, List<Open> starts, int[] calls) throws SQLException {
+    /**
+     * Walks the flow's runs modified since its watermark and stores those of every followed start of the flow, not only
+     * the ones picked this pass: the watermark is the flow's, so runs of a start left for a later pass would be passed
+     * over for good.
+     */
+    private int runs(RapidProClient c, String flow, int[] calls) throws SQLException {
         String key = "report:runs:" + flow;
-        Instant floor = starts.get(0).startedAt().minus(SKEW);
+        List<Open> starts = followed(flow, Integer.MAX_VALUE);
+        if (starts.isEmpty()) return 0;
+        Instant floor = floor(starts);
         Instant wm = Watermarks.read(ds, key);
         Instant after = wm == null || wm.isBefore(floor) ? floor : wm;
         Map<String, Open> byStart = new HashMap<>();
