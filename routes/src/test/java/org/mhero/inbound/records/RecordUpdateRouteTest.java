@@ -24,11 +24,9 @@ import org.mhero.sandbox.sms.KannelOptions;
 import org.mhero.sandbox.sms.KannelSimulator;
 import org.mhero.testing.ShippedConfig;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
