@@ -37,11 +37,7 @@ public final class ApiHttp {
     private final Supplier<org.mhero.quiz.QuizStore> quizzes;
 
     public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, int maxBodyBytes) {
-        this(auth, service, () -> null, maxBodyBytes);
-    }
-
-    public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, Supplier<org.mhero.inbound.InboundStore> inbound, int maxBodyBytes) {
-        this(auth, service, inbound, () -> null, maxBodyBytes);
+        this(auth, service, () -> null, () -> null, maxBodyBytes);
     }
 
     public ApiHttp(BasicAuth auth, Supplier<BroadcastService> service, Supplier<org.mhero.inbound.InboundStore> inbound,
@@ -184,7 +180,7 @@ public final class ApiHttp {
     }
 
     private org.mhero.quiz.QuizStore quizzes() throws ApiProblem {
-        var s = quizzes == null ? null : quizzes.get();
+        var s = quizzes.get();
         if (s == null) throw new ApiProblem(503, null, "quizzes are not running (see mhero:problems)");
         return s;
     }

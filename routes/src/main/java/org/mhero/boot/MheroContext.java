@@ -213,11 +213,16 @@ public class MheroContext implements Operations {
     private static final List<String> COUNTED = List.of("pending", "posting", "accepted", "sent", "delivered", "failed",
             "skipped", "dead", "in_doubt", "cancelled");
 
+    /** The bean {@code name} of a running flow; an {@link IllegalStateException} saying {@code what} is not running otherwise. */
+    private <T> T running(String name, Class<T> type, String what) {
+        CamelContext c = camel;
+        T bean = c == null ? null : c.getRegistry().lookupByNameAndType(name, type);
+        if (bean == null) throw new IllegalStateException(what + " are not running (see mhero:problems)");
+        return bean;
+    }
+
     private org.mhero.broadcast.BroadcastService broadcasts() {
-        var s = camel == null ? null
-                : camel.getRegistry().lookupByNameAndType("broadcastService", org.mhero.broadcast.BroadcastService.class);
-        if (s == null) throw new IllegalStateException("broadcasts are not running (see mhero:problems)");
-        return s;
+        return running("broadcastService", org.mhero.broadcast.BroadcastService.class, "broadcasts");
     }
 
     @Override
@@ -337,8 +342,7 @@ public class MheroContext implements Operations {
 
     @Override
     public List<List<String>> quizReport(String name) {
-        var s = camel == null ? null : camel.getRegistry().lookupByNameAndType("quizStore", org.mhero.quiz.QuizStore.class);
-        if (s == null) throw new IllegalStateException("quizzes are not running (see mhero:problems)");
+        var s = quizStore();
         try {
             List<List<String>> out = new ArrayList<>();
             out.add(List.of("step / question", "count", "% of previous", "answered", "correct", "missed"));
@@ -417,16 +421,11 @@ public class MheroContext implements Operations {
     private static String percent(Double p) { return p == null ? "" : p + "%"; }
 
     private org.mhero.report.ReportStore reports() {
-        CamelContext c = camel;
-        var s = c == null ? null : c.getRegistry().lookupByNameAndType("reportStore", org.mhero.report.ReportStore.class);
-        if (s == null) throw new IllegalStateException("reports are not running (see mhero:problems)");
-        return s;
+        return running("reportStore", org.mhero.report.ReportStore.class, "reports");
     }
 
     private org.mhero.quiz.QuizStore quizStore() {
-        var s = camel == null ? null : camel.getRegistry().lookupByNameAndType("quizStore", org.mhero.quiz.QuizStore.class);
-        if (s == null) throw new IllegalStateException("quizzes are not running (see mhero:problems)");
-        return s;
+        return running("quizStore", org.mhero.quiz.QuizStore.class, "quizzes");
     }
 
     @Override
@@ -474,10 +473,7 @@ public class MheroContext implements Operations {
     }
 
     private org.mhero.inbound.InboundStore inbound() {
-        CamelContext c = camel;
-        var s = c == null ? null : c.getRegistry().lookupByNameAndType("inboundStore", org.mhero.inbound.InboundStore.class);
-        if (s == null) throw new IllegalStateException("inbound messages are not running (see mhero:problems)");
-        return s;
+        return running("inboundStore", org.mhero.inbound.InboundStore.class, "inbound messages");
     }
 
     private static String time(java.time.Instant i) {

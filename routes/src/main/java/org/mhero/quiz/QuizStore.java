@@ -26,7 +26,7 @@ import java.util.OptionalInt;
 
 /**
  * Quizzes in PostgreSQL, the source of truth for every quiz's definition: the quizzes of {@code org.mhero.quiz} are
- * upserted from the file on every poll ({@code source = 'config'}), those created through the API are written once
+ * applied from the file on every poll and written when the file changed them ({@code source = 'config'}), those created through the API are written once
  * ({@code source = 'api'}) and left alone by {@link #apply()}. Questions are read from {@code quiz_question} when they
  * are sent and when answers are scored, so both kinds behave the same. Also: enrolment of a group's members and of a
  * training's participants, questions sent when due through the outbox (exactly once per worker and question), answers

@@ -174,8 +174,8 @@ public final class RapidProTracker {
                 }
                 if (!p.hasNext()) break;
                 if (pages >= maxPages) {
-                    LOG.warn("Report tracking: the {} folder has more than {} pages since the oldest followed flow start; the rest waits for the next pass",
-                            folder, maxPages);
+                    LOG.warn("Report tracking: the {} folder has more than {} pages since the oldest followed flow start; older messages "
+                            + "are not read (each pass starts again from the newest): raise track.max.pages or lower track.hours", folder, maxPages);
                     break;
                 }
                 p = c.folderMessagesSince(folder, after, p.next());

@@ -39,11 +39,7 @@ public final class ReportStore {
     public record Row(String value, List<Step> steps) {}
 
     /** A report: the funnel, and the same by cadre and by district (largest first). */
-    public record Report(Subject subject, String title, List<Step> funnel, List<Row> byCadre, List<Row> byDistrict) {
-        public int count(String step) {
-            return funnel.stream().filter(s -> s.name().equals(step)).mapToInt(Step::count).findFirst().orElse(0);
-        }
-    }
+    public record Report(Subject subject, String title, List<Step> funnel, List<Row> byCadre, List<Row> byDistrict) {}
 
     /** A worker who was targeted and did not respond. */
     public record NonResponder(long workerId, String name, String cadre, String district, boolean reached) {}
@@ -62,13 +58,7 @@ public final class ReportStore {
 
     /** The report, or empty when there is no such broadcast, flow start or quiz. */
     public Optional<Report> report(Subject s) throws SQLException {
-        try (Connection c = readOnly(ds.getConnection())) {
-            try {
-                return report(c, s);
-            } finally {
-                c.rollback();
-            }
-        }
+        return read(c -> report(c, s));
     }
 
     private Optional<Report> report(Connection c, Subject s) throws SQLException {
@@ -101,13 +91,7 @@ public final class ReportStore {
 
     /** The targeted workers who did not respond, by worker id after {@code afterId}; empty when there is no such subject. */
     public Optional<List<NonResponder>> nonResponders(Subject s, long afterId, int limit) throws SQLException {
-        try (Connection c = readOnly(ds.getConnection())) {
-            try {
-                return nonResponders(c, s, afterId, limit);
-            } finally {
-                c.rollback();
-            }
-        }
+        return read(c -> nonResponders(c, s, afterId, limit));
     }
 
     private Optional<List<NonResponder>> nonResponders(Connection c, Subject s, long afterId, int limit) throws SQLException {
@@ -133,21 +117,43 @@ public final class ReportStore {
      */
     public Optional<BroadcastView> followUp(Subject s, String title, String text, String flowUuid, String user, BroadcastService service)
             throws SQLException, BroadcastRejected {
-        List<Long> workers = new ArrayList<>();
-        long after = 0;
-        while (true) {
-            Optional<List<NonResponder>> page = nonResponders(s, after, 10_000);
-            if (page.isEmpty()) return Optional.empty();
-            page.get().forEach(n -> workers.add(n.workerId()));
-            if (page.get().size() < 10_000) break;
-            after = page.get().get(page.get().size() - 1).workerId();
-        }
+        Optional<List<Long>> found = read(c -> nonResponderIds(c, s));
+        if (found.isEmpty()) return Optional.empty();
+        List<Long> workers = found.get();
         if (workers.isEmpty()) throw new BroadcastRejected(409, "target", s + " has no non-responders: nothing to send");
         return Optional.of(service.create(new BroadcastRequest(title == null || title.isBlank() ? "follow-up of " + s : title, text, flowUuid, null, null, null, workers,
                 null, null, null), user));
     }
 
+    /** Every non-responder's worker id, in one query (the follow-up's target); empty when there is no such subject. */
+    private Optional<List<Long>> nonResponderIds(Connection c, Subject s) throws SQLException {
+        if (title(c, s) == null) return Optional.empty();
+        List<Long> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("with x as (" + perWorker(s) + ") select worker from x where not responded order by worker")) {
+            bind(ps, s, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getLong(1));
+            }
+        }
+        return Optional.of(out);
+    }
+
     // -------------------------------------------------------------------------------------------------------------
+
+    private interface Reading<T> {
+        T in(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code reading} in a read-only transaction ({@link #readOnly}), rolled back after. */
+    private <T> T read(Reading<T> reading) throws SQLException {
+        try (Connection c = readOnly(ds.getConnection())) {
+            try {
+                return reading.in(c);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
 
     /**
      * Starts a read-only transaction without JIT on {@code c}: the planner's estimate of the per-worker join is far

@@ -11,12 +11,10 @@ public record Subject(Kind kind, String key) {
     public enum Kind {
         BROADCAST("broadcasts"), FLOW("flows"), QUIZ("quizzes");
 
+        /** The collection name in {@code /api/reports/<path>/<key>}. */
         private final String path;
 
         Kind(String path) { this.path = path; }
-
-        /** The collection name in {@code /api/reports/<path>/<key>}. */
-        public String path() { return path; }
 
         public static Kind ofPath(String path) {
             for (Kind k : values()) if (k.path.equals(path)) return k;
@@ -34,7 +32,6 @@ public record Subject(Kind kind, String key) {
     }
 
     private static final Pattern FLOW_UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    private static final Pattern QUIZ_NAME = Pattern.compile("[a-z0-9-]{1,64}");
 
     /** The subject, or an {@link IllegalArgumentException} saying why the key is not one of that kind. */
     public static Subject of(Kind kind, String key) {
@@ -53,7 +50,7 @@ public record Subject(Kind kind, String key) {
                 throw new IllegalArgumentException("'" + key + "' is not a flow uuid");
             }
             default -> {
-                if (QUIZ_NAME.matcher(k).matches()) return new Subject(kind, k);
+                if (org.mhero.quiz.QuizDefinition.validName(k)) return new Subject(kind, k);
                 throw new IllegalArgumentException("'" + key + "' is not a quiz name (lower-case letters, digits and '-')");
             }
         }
