@@ -131,7 +131,7 @@ class QuizJsonTest {
     }
 
     @Test
-    void rendersAQuizWithItsAnswerKeyAndItsResultsMostMissedFirst() throws Exception {
+    void rendersAQuizWithItsAnswerKeyAndItsResultsInTheOrderGiven() throws Exception {
         QuizDefinition d = QuizJson.request(good().toString());
         QuizStore.Summary s = new QuizStore.Summary("cold-chain", "api", "open", "nurses", "IMCI", "COLD", 2, 9, "Africa/Monrovia", "ops",
                 Instant.parse("2026-11-01T08:00:00Z"), null, null, 2, 10, 3, 8, 6);

@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Health workers with numbers, broadcasts to them, and waiting with a deadline, for the channel route tests. */
+/** Health workers with numbers, broadcasts to them, and their deliveries, for the channel route tests. */
 final class BroadcastFixtures {
     private BroadcastFixtures() {}
 
@@ -34,7 +34,7 @@ final class BroadcastFixtures {
         return store.create(new BroadcastRequest("test", text, null, null, null, null, workers, null, null, null), "test");
     }
 
-    /** Delivery statuses of a broadcast, as {@code status} → count text, e.g. {@code delivered=12}. */
+    /** How many deliveries of a broadcast have this status. */
     static long count(TestDatabase db, long broadcastId, String status) {
         return db.count("select count(*) from delivery where broadcast_id = " + broadcastId + " and status = '" + status + "'");
     }

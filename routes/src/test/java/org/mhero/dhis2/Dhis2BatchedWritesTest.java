@@ -239,12 +239,4 @@ class Dhis2BatchedWritesTest {
             assertThat(batches.stream().mapToLong(Long::longValue).sum()).isEqualTo(users);
         }
     }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

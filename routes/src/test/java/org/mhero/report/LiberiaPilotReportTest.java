@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Liberia pilot's funnel, reproduced end to end: 482 health workers in a group are sent a 15-question flow
- * through the RapidPro channel (three flow starts of up to 200 recipients); the RapidPro simulator plays them with
+ * through the RapidPro channel (flow starts of up to 200 recipients, three unless two dispatch workers split one); the RapidPro simulator plays them with
  * the pilot's profile (289 reached, 165 answering the first question, 119 completing all 15); the report tracker
  * (route report.track) reads the flow's message statuses and runs back; and the report, over the HTTP API, gives
  * exactly 482, 289 (60.0%), 165 (57.1%) and 119 (72.1%). The breakdown by district is checked against what the
@@ -98,8 +98,7 @@ class LiberiaPilotReportTest extends CamelTestSupport {
         MheroContext mhero = new MheroContext();
         mhero.setDataSource(db.dataSource());
         mhero.setConfiguration(ShippedConfig.idle()
-                .pid("org.mhero.rapidpro", Map.of("api.url", rapidpro.baseUrl(), "api.token", rapidpro.token(), "rate.limit", "400/1s",
-                        "sync.on.start", "false", "push.enabled", "false", "pull.enabled", "false"))
+                .pid("org.mhero.rapidpro", Map.of("api.url", rapidpro.baseUrl(), "api.token", rapidpro.token(), "rate.limit", "400/1s"))
                 .pid("org.mhero.api", Map.of("http.host", "127.0.0.1", "http.port", Integer.toString(port)))
                 .pid("org.mhero.channel", Map.of("dispatch.poll.ms", "50"))
                 // one batch per pass: the flow's three starts take turns, and the runs of a start not picked in a pass
@@ -330,6 +329,7 @@ class LiberiaPilotReportTest extends CamelTestSupport {
     @Order(5)
     void aPassAgainWritesNothingAndRapidProDownLeavesTheReportAsItWas() throws Exception {
         RapidProTracker tracker = context.getRegistry().lookupByNameAndType("rapidproTracker", RapidProTracker.class);
+        context.getRouteController().stopRoute("report.track");   // the passes below are the test's alone
         // the follow-up's RapidPro broadcasts move on by themselves (queued, then wired): wait until they are all sent
         await(Duration.ofSeconds(60), "the follow-up's messages read back as sent", () -> {
             try {

@@ -202,6 +202,8 @@ class SyncStoreTest {
         long link1 = db.count("select id from source_link where registry = 'ihris' and source_id = 'V1'");
         long worker1 = db.count("select health_worker_id from source_link where id = " + link1);
         long worker2 = db.count("select health_worker_id from source_link where registry = 'ihris' and source_id = 'V2'");
+        assertThat(db.count("select count(*) from merge_decision where source_link_id = " + link1)).as("before: the link's decision").isEqualTo(1);
+        assertThat(db.count("select count(*) from phone where health_worker_id = " + worker1)).as("before: its phone").isEqualTo(1);
         try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
             assertThatThrownBy(() -> st.execute("insert into merge_decision (health_worker_id, source_link_id, rule) values ("
                     + worker2 + ", " + link1 + ", 'national_id')"))

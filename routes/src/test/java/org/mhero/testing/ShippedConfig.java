@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -18,8 +19,9 @@ public final class ShippedConfig {
     private final Map<String, Map<String, String>> adjusted = new HashMap<>();
 
     /**
-     * Every shipped etc/*.cfg of mHero, with nothing scheduled: {@code sync.on.start}, {@code sync.enabled},
-     * {@code push.enabled}, {@code pull.enabled}, {@code import.enabled} and {@code reconcile.enabled} are false, so a test starts only what it calls. Override a PID with
+     * Every shipped etc/*.cfg of mHero, with nothing scheduled: every {@code *.enabled} and {@code *.on.start} key is
+     * false (syncs, imports, push and pull, reconciling, report tracking, quizzes, the groups' apply at start), so a
+     * test starts only what it calls. Override a PID with
      * {@link #pid} afterwards. mHero's HTTP port ({@code org.mhero.api}) is a free port on 127.0.0.1, and the channels'
      * {@code dlr.base.url} points at it, so that tests running side by side never compete for the shipped port.
      * A PID loaded again with {@link #pid} stays idle: a test that gives only addresses is never run into by a scheduled
@@ -32,8 +34,8 @@ public final class ShippedConfig {
                 String pid = f.getFileName().toString().replaceFirst("\\.cfg$", "");
                 c.pid(pid, Map.of());
                 Map<String, String> v = c.pids.get(pid);
-                for (String k : new String[] {"sync.on.start", "sync.enabled", "push.enabled", "pull.enabled", "import.enabled", "apply.on.start", "reconcile.enabled"}) {
-                    if (v.containsKey(k)) c.adjust(pid, k, "false");
+                for (String k : List.copyOf(v.keySet())) {
+                    if (k.equals("enabled") || k.endsWith(".enabled") || k.endsWith(".on.start")) c.adjust(pid, k, "false");
                 }
             }
         } catch (IOException e) {

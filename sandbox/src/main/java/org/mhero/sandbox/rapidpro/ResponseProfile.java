@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the simulated health workers answer one flow start or broadcast. Deterministic: recipients are shuffled with
+ * How the simulated health workers answer one flow start, every start of one flow, or one broadcast. Deterministic: recipients are shuffled with
  * {@link #seed} and the rates are applied as exact counts ({@code round(n * rate)}), so the same profile always yields
  * the same runs. An explicit {@link #script} for a URN overrides the rates for that contact.
  *
@@ -44,7 +44,7 @@ public final class ResponseProfile {
 
     /**
      * Answer every flow start of this flow as one population (a campaign sent in several calls): the rates apply to
-     * all their runs not ended yet, together.
+     * all their runs together; runs already ended are skipped but still count, as with one start.
      */
     public static ResponseProfile forFlow(String flowUuid) {
         ResponseProfile p = new ResponseProfile();

@@ -20,6 +20,10 @@ class TestDatabaseTest {
         return TestDatabase.PREFIX + Long.toString(System.currentTimeMillis() / 1000 - secondsAgo, 36) + "_" + suffix;
     }
 
+    static String hex(int n) {
+        return java.util.UUID.randomUUID().toString().replace("-", "").substring(0, n);
+    }
+
     static List<String> databases() throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement();
@@ -43,9 +47,10 @@ class TestDatabaseTest {
 
     @Test
     void aNewTestDatabaseSweepsOnlyTheAbandonedOnes() throws Exception {
-        String abandoned = named(TestDatabase.ABANDONED_AFTER_SECONDS + 600, "deadbeef");
-        String recent = named(3600, "0badcafe");
-        String oldShape = "mhero_test_" + "0ffc0ffee123";
+        // random suffixes: another run on the same PostgreSQL must not meet these names
+        String abandoned = named(TestDatabase.ABANDONED_AFTER_SECONDS + 600, hex(8));
+        String recent = named(3600, hex(8));
+        String oldShape = "mhero_test_" + hex(12);
         try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
             for (String d : List.of(abandoned, recent, oldShape)) s.execute("create database " + d);
         }
