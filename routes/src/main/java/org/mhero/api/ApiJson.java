@@ -60,13 +60,18 @@ public final class ApiJson {
         return o;
     }
 
+    /** 400 naming the first field of {@code o} that is not one of {@code fields} ({@code prefix} + its name), and the known ones. */
+    static void known(ObjectNode o, Set<String> fields, String prefix, String what) throws ApiProblem {
+        for (Iterator<String> names = o.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!fields.contains(name)) throw ApiProblem.bad(prefix + name, "is not a field of " + what + "; known: " + new TreeSet<>(fields));
+        }
+    }
+
     /** A request body (a JSON object) as a broadcast request; 400 with the field at fault. */
     public static BroadcastRequest request(String body) throws ApiProblem {
         ObjectNode o = object(body);
-        for (Iterator<String> names = o.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) throw ApiProblem.bad(name, "is not a field of a broadcast; known: " + new TreeSet<>(FIELDS));
-        }
+        known(o, FIELDS, "", "a broadcast");
         String params = null;
         JsonNode p = o.get("params");
         if (p != null && !p.isNull()) {

@@ -11,11 +11,9 @@ import org.mhero.quiz.QuizStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The JSON of the quiz API (snake_case): a create body into a {@link QuizDefinition}, checked as the configuration's
@@ -40,7 +38,7 @@ public final class QuizJson {
     /** A create body as a quiz definition; 400 with the field at fault. */
     public static QuizDefinition request(String body) throws ApiProblem {
         ObjectNode o = ApiJson.object(body);
-        known(o, FIELDS, "", "a quiz");
+        ApiJson.known(o, FIELDS, "", "a quiz");
         String name = string(o, "name", "name", 64);
         if (name == null) throw ApiProblem.bad("name", "is required: lower-case letters, digits and '-'");
         if (!QuizDefinition.validName(name)) throw ApiProblem.bad("name", "'" + name + "' is not lower-case letters, digits and '-' (1 to 64)");
@@ -66,7 +64,7 @@ public final class QuizJson {
     private static QuizDefinition.Question question(JsonNode n, int i) throws ApiProblem {
         String at = "questions[" + i + "]";
         if (!(n instanceof ObjectNode o)) throw ApiProblem.bad(at, "question " + (i + 1) + " must be a JSON object");
-        known(o, QUESTION_FIELDS, at + ".", "a question");
+        ApiJson.known(o, QUESTION_FIELDS, at + ".", "a question");
         String text = string(o, "text", at + ".text", MAX_TEXT);
         if (text == null) throw ApiProblem.bad(at + ".text", "question " + (i + 1) + " has no text");
         JsonNode cs = o.get("choices");
@@ -102,13 +100,6 @@ public final class QuizJson {
             if (index >= 0 && index < choices.size()) return index;
         }
         throw ApiProblem.bad(field, "question " + (i + 1) + ": answer " + a + " is not one of the choices " + range);
-    }
-
-    private static void known(ObjectNode o, Set<String> fields, String prefix, String what) throws ApiProblem {
-        for (Iterator<String> names = o.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!fields.contains(name)) throw ApiProblem.bad(prefix + name, "is not a field of " + what + "; known: " + new TreeSet<>(fields));
-        }
     }
 
     /** A string field, stripped; null when absent or null; 400 when not a string, blank, or longer than {@code max}. */

@@ -85,9 +85,9 @@ public final class ReportHttp {
             throws ApiProblem, SQLException, BroadcastRejected {
         Subject s = subject(uri);
         ObjectNode o = ApiJson.object(ApiHttp.read(body, maxBodyBytes));
+        ApiJson.known(o, FOLLOW_UP_FIELDS, "", "a follow-up (give text or flow)");
         for (Iterator<String> names = o.fieldNames(); names.hasNext(); ) {
             String n = names.next();
-            if (!FOLLOW_UP_FIELDS.contains(n)) throw ApiProblem.bad(n, "is not a field of a follow-up; give text or flow");
             if (!o.get(n).isTextual()) throw ApiProblem.bad(n, "must be a string");
         }
         String text = o.hasNonNull("text") ? o.get("text").asText() : null;
