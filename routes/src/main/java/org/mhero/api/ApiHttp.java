@@ -164,7 +164,7 @@ public final class ApiHttp {
         long a = ApiPaths.number("after", after, 0, 0, Long.MAX_VALUE);
         int l = (int) ApiPaths.number("limit", limit, 100, 1, 1000);
         var store = quizzes();
-        if (store.summary(name).isEmpty()) throw new ApiProblem(404, "name", "no quiz " + name);
+        if (!store.exists(name)) throw new ApiProblem(404, "name", "no quiz " + name);
         return ApiResponse.ok(QuizJson.workers(name, store.workers(name, a, l), l));
     }
 
@@ -173,7 +173,7 @@ public final class ApiHttp {
         String name = ApiPaths.resolve(method, uri).name();
         var store = quizzes();
         if (!store.close(name, user)) {
-            if (store.summary(name).isEmpty()) throw new ApiProblem(404, "name", "no quiz " + name);
+            if (!store.exists(name)) throw new ApiProblem(404, "name", "no quiz " + name);
             throw new ApiProblem(409, "status", "quiz " + name + " is already closed");
         }
         return ApiResponse.ok(QuizJson.summaryJson(store.summary(name).orElseThrow()));

@@ -260,5 +260,5 @@ public final class ApiJson {
         return o.toString();
     }
 
-    private static String str(Instant i) { return i == null ? null : i.toString(); }
+    static String str(Instant i) { return i == null ? null : i.toString(); }
 }

@@ -8,7 +8,6 @@ import org.mhero.quiz.AnswerMatcher;
 import org.mhero.quiz.QuizDefinition;
 import org.mhero.quiz.QuizStore;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -171,16 +170,16 @@ public final class QuizJson {
         if (s.sendHour() == null) o.putNull("send_hour"); else o.put("send_hour", s.sendHour());
         o.put("time_zone", s.timeZone());
         o.put("created_by", s.createdBy());
-        o.put("created_at", str(s.createdAt()));
+        o.put("created_at", ApiJson.str(s.createdAt()));
         o.put("closed_by", s.closedBy());
-        o.put("closed_at", str(s.closedAt()));
+        o.put("closed_at", ApiJson.str(s.closedAt()));
         o.put("question_count", s.questions());
         o.put("enrolled", s.enrolled());
         o.put("finished", s.finished());
         o.put("answers", s.answers());
         o.put("correct", s.correct());
         if (s.answers() == 0) o.putNull("percent_correct");
-        else o.put("percent_correct", Math.round(s.correct() * 1000.0 / s.answers()) / 10.0);
+        else o.put("percent_correct", org.mhero.report.ReportStore.percent(s.correct(), s.answers()));
         return o;
     }
 
@@ -193,17 +192,16 @@ public final class QuizJson {
             ObjectNode o = a.addObject();
             o.put("health_worker_id", w.healthWorkerId());
             o.put("name", w.name());
-            o.put("enrolled_at", str(w.enrolledAt()));
+            o.put("enrolled_at", ApiJson.str(w.enrolledAt()));
             o.put("sent", w.sent());
             o.put("answered", w.answered());
             o.put("correct", w.correct());
             o.put("finished", w.finished());
-            o.put("finished_at", str(w.finishedAt()));
+            o.put("finished_at", ApiJson.str(w.finishedAt()));
         }
         if (page.size() == limit && !page.isEmpty()) root.put("next_after", page.get(page.size() - 1).healthWorkerId());
         else root.putNull("next_after");
         return root.toString();
     }
 
-    private static String str(Instant i) { return i == null ? null : i.toString(); }
 }

@@ -448,7 +448,7 @@ public class MheroContext implements Operations {
     public List<List<String>> quizResults(String name, int limit) {
         try {
             var store = quizStore();
-            if (store.summary(name).isEmpty()) throw new IllegalArgumentException("no quiz " + name);
+            if (!store.exists(name)) throw new IllegalArgumentException("no quiz " + name);
             List<List<String>> out = new ArrayList<>();
             out.add(List.of("health worker", "name", "enrolled", "sent", "answered", "correct", "finished"));
             for (var w : store.workers(name, 0, limit)) {
@@ -466,7 +466,7 @@ public class MheroContext implements Operations {
         try {
             var store = quizStore();
             if (store.close(name, user)) return "quiz " + name + " closed: no more questions, later answers are not scored";
-            return store.summary(name).isEmpty() ? "no quiz " + name : "quiz " + name + " is already closed";
+            return !store.exists(name) ? "no quiz " + name : "quiz " + name + " is already closed";
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("the quiz could not be closed: " + e.getMessage(), e);
         }

@@ -306,6 +306,16 @@ public final class QuizStore {
     /** Every saved quiz with its counts, by name. */
     public List<Summary> list() throws SQLException { return summaries(null); }
 
+    /** Whether a quiz of this name exists (one index lookup; {@link #summary} counts its enrolments and answers too). */
+    public boolean exists(String name) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select 1 from quiz where name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** One saved quiz with its counts. */
     public java.util.Optional<Summary> summary(String name) throws SQLException {
         List<Summary> s = summaries(name);

@@ -263,7 +263,8 @@ public final class ReportStore {
         return out;
     }
 
-    static double percent(int part, int whole) {
+    /** {@code part} in percent of {@code whole}, one decimal; 0 when {@code whole} is 0. */
+    public static double percent(int part, int whole) {
         return whole == 0 ? 0.0 : Math.round(part * 1000.0 / whole) / 10.0;
     }
 }
