@@ -19,7 +19,6 @@ import org.mhero.sandbox.rapidpro.RapidProOptions;
 import org.mhero.sandbox.rapidpro.RapidProSimulator;
 import org.mhero.testing.ShippedConfig;
 
-import javax.security.auth.login.Configuration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +45,7 @@ class BroadcastApiRouteTest extends CamelTestSupport {
     static final ObjectMapper JSON = new ObjectMapper();
     static RapidProSimulator rapidpro;
     static TestDatabase db;
-    static Configuration previousJaas;
+    static TestLoginModule.Installed jaas;
     static int port;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static long created;
@@ -56,17 +55,12 @@ class BroadcastApiRouteTest extends CamelTestSupport {
         rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("200/1s"));
         db = new TestDatabase();
         port = ShippedConfig.freePort();
-        try {
-            previousJaas = Configuration.getConfiguration();
-        } catch (SecurityException e) {
-            previousJaas = null;
-        }
-        Configuration.setConfiguration(TestLoginModule.configuration("karaf"));
+        jaas = TestLoginModule.install("karaf");
     }
 
     @AfterAll
     static void stop() {
-        Configuration.setConfiguration(previousJaas);
+        jaas.close();
         rapidpro.close();
         db.close();
     }

@@ -32,6 +32,24 @@ public final class TestLoginModule implements LoginModule {
     private CallbackHandler handler;
     private final List<Principal> principals = new ArrayList<>();
 
+    /** The JAAS configuration this JVM had before {@link #install}; {@link #close} puts it back. */
+    public record Installed(Configuration previous) implements AutoCloseable {
+        @Override
+        public void close() { Configuration.setConfiguration(previous); }
+    }
+
+    /** Makes {@link #configuration}(realm) the JVM's JAAS configuration until the returned handle is closed. */
+    public static Installed install(String realm) {
+        Configuration previous;
+        try {
+            previous = Configuration.getConfiguration();
+        } catch (SecurityException e) {
+            previous = null;
+        }
+        Configuration.setConfiguration(configuration(realm));
+        return new Installed(previous);
+    }
+
     public static Configuration configuration(String realm) {
         return new Configuration() {
             @Override

@@ -18,7 +18,6 @@ import org.mhero.testing.Await;
 import org.mhero.testing.ShippedConfig;
 import org.mhero.testing.TestWorkers;
 
-import javax.security.auth.login.Configuration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,7 +59,7 @@ class QuizApiRouteTest {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     TestDatabase db;
     KannelSimulator kannel;
-    Configuration previousJaas;
+    TestLoginModule.Installed jaas;
     int port;
     MheroContext mhero;
     long eve, fay, quizzers;
@@ -71,12 +70,7 @@ class QuizApiRouteTest {
         port = ShippedConfig.freePort();
         kannel = KannelSimulator.start(KannelOptions.defaults().maxRecipients(10).moGetUrl("http://127.0.0.1:" + port
                 + "/inbound/kannel?token=change-me-kannel-inbound&from=%p&to=%P&text=%a&time=%t&id=%I"));
-        try {
-            previousJaas = Configuration.getConfiguration();
-        } catch (SecurityException e) {
-            previousJaas = null;
-        }
-        Configuration.setConfiguration(TestLoginModule.configuration("karaf"));
+        jaas = TestLoginModule.install("karaf");
         org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).load().migrate();
         seed();
         mhero = context(Map.of("quiz.cold-chain.group", "quizzers", "quiz.cold-chain.keyword", "COLD", "quiz.cold-chain.interval.days", "0",
@@ -87,7 +81,7 @@ class QuizApiRouteTest {
     @AfterAll
     void stop() {
         if (mhero != null) mhero.stop();
-        Configuration.setConfiguration(previousJaas);
+        jaas.close();
         kannel.close();
         db.close();
     }

@@ -24,7 +24,6 @@ import org.mhero.sandbox.rapidpro.RapidProSimulator;
 import org.mhero.sandbox.rapidpro.ResponseProfile;
 import org.mhero.testing.ShippedConfig;
 
-import javax.security.auth.login.Configuration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +62,7 @@ class LiberiaPilotReportTest extends CamelTestSupport {
     static final ObjectMapper JSON = new ObjectMapper();
     static TestDatabase db;
     static RapidProSimulator rapidpro;
-    static Configuration previousJaas;
+    static TestLoginModule.Installed jaas;
     static int port;
     static long broadcast, followUp;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -75,18 +74,13 @@ class LiberiaPilotReportTest extends CamelTestSupport {
         rapidpro = RapidProSimulator.start(RapidProOptions.defaults().rateLimit("500/1s").flow(FlowDef.survey(FLOW, "Ebola IPC refresher", questions)));
         db = new TestDatabase();
         port = ShippedConfig.freePort();
-        try {
-            previousJaas = Configuration.getConfiguration();
-        } catch (SecurityException e) {
-            previousJaas = null;
-        }
-        Configuration.setConfiguration(TestLoginModule.configuration("karaf"));
+        jaas = TestLoginModule.install("karaf");
     }
 
     @AfterAll
     void stop() {
         context.stop();
-        Configuration.setConfiguration(previousJaas);
+        jaas.close();
         rapidpro.close();
         db.close();
     }
