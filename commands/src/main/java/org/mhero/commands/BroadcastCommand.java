@@ -57,17 +57,24 @@ public class BroadcastCommand implements Action {
 
     @Override
     public Object execute() {
-        // Karaf runs a command on a thread named after the whole command line ("pipe-mhero:broadcast ... 'text'"), and
-        // its log pattern prints the thread: what mHero logs while creating the broadcast would carry the message text
-        Thread thread = Thread.currentThread();
-        String name = thread.getName();
-        thread.setName("mhero:broadcast");
-        try {
-            System.out.println(operations.createBroadcast(fields(), user()));
-        } finally {
-            thread.setName(name);
-        }
+        runNamed("mhero:broadcast", () -> System.out.println(operations.createBroadcast(fields(), user())));
         return null;
+    }
+
+    /**
+     * Runs {@code what} on this thread renamed to {@code name}. Karaf runs a command on a thread named after the whole
+     * command line ("pipe-mhero:broadcast ... 'text'"), and its log pattern prints the thread: what mHero logs while the
+     * command runs would carry the message text.
+     */
+    static void runNamed(String name, Runnable what) {
+        Thread thread = Thread.currentThread();
+        String was = thread.getName();
+        thread.setName(name);
+        try {
+            what.run();
+        } finally {
+            thread.setName(was);
+        }
     }
 
     Map<String, String> fields() {

@@ -25,15 +25,13 @@ public class FollowUpCommand implements Action {
 
     @Override
     public Object execute() {
-        String thread = Thread.currentThread().getName();
-        Thread.currentThread().setName("mhero:follow-up"); // Karaf logs the thread name, which holds the command line
-        try {
-            System.out.println(operations.followUp(kind, key, text, BroadcastCommand.user()));
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println(e.getMessage());
-        } finally {
-            Thread.currentThread().setName(thread);
-        }
+        BroadcastCommand.runNamed("mhero:follow-up", () -> {   // the command line holds the text (see runNamed)
+            try {
+                System.out.println(operations.followUp(kind, key, text, BroadcastCommand.user()));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println(e.getMessage());
+            }
+        });
         return null;
     }
 }
