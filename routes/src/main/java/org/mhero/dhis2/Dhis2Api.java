@@ -89,7 +89,11 @@ public final class Dhis2Api {
     public static Instant parseTimestamp(String value) {
         if (value == null || value.isBlank()) return null;
         Instant fast = parseCommon(value);
-        if (fast != null) return fast;
+        return fast != null ? fast : parseGeneral(value);
+    }
+
+    /** Both shapes through the general formatter (what {@link #parseCommon} spares for the usual one); null when unreadable. */
+    static Instant parseGeneral(String value) {
         try {
             TemporalAccessor t = PARSE.parse(value.trim());
             if (t.isSupported(ChronoField.OFFSET_SECONDS)) return OffsetDateTime.from(t).toInstant();
